@@ -1,0 +1,15 @@
+"""Journeys, one module each. `build_router()` wires them together."""
+
+from __future__ import annotations
+
+from bot.conversation import Router
+from handlers import consent, start, support
+
+JOURNEYS = (start, consent, support)
+
+
+def build_router() -> Router:
+    router = Router()
+    for journey in JOURNEYS:
+        journey.register(router)
+    return router

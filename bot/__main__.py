@@ -1,0 +1,97 @@
+"""Command line: `python -m bot run | sandbox | migrate`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from dataclasses import replace
+
+from bot.settings import Settings, SettingsError, configure_logging, load_settings
+
+log = logging.getLogger("bot")
+
+
+def _settings(sandbox: bool = False) -> Settings:
+    try:
+        settings = load_settings(sandbox=sandbox)
+    except SettingsError as exc:
+        print(f"qamqor: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    configure_logging(settings)
+    return settings
+
+
+def cmd_run(_args: argparse.Namespace) -> None:
+    from bot.app import QamqorBot
+
+    settings = _settings()
+    log.info("starting Qamqor (%s)", "webhook" if settings.webhook_url else "long polling")
+    QamqorBot(settings).run()
+
+
+def cmd_migrate(_args: argparse.Namespace) -> None:
+    from storage.db import create_engine, migrate
+
+    settings = _settings(sandbox=True)
+
+    async def go() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())
+    log.info("database is at the newest schema")
+
+
+def cmd_sandbox(_args: argparse.Namespace) -> None:
+    settings = _settings(sandbox=True)
+    asyncio.run(run_sandbox(settings))
+
+
+async def run_sandbox(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """The Bot API emulator and the bot together on loopback; no token needed."""
+    from bot.app import QamqorBot
+    from bot.emulator import Emulator
+    from bot.emulator.client import EmulatorClient
+
+    emulator = Emulator(token=settings.bot_token)
+    base = await emulator.start(host=settings.sandbox_host, port=settings.sandbox_port)
+    async with EmulatorClient(base) as control:
+        staff = await control.create_group("Qamqor staff")
+    settings = replace(settings, api_base_url=base, staff_chat_id=settings.staff_chat_id or staff["id"])
+    qamqor = QamqorBot(settings)
+    await qamqor.start()
+    print(f"Qamqor sandbox is running: {base}/", flush=True)
+    print(f"  Bot API emulator: {base}/bot<token>/<method>; control API: {base}/control/ "
+          "(see docs/emulator.md)", flush=True)
+    print(f"  staff chat id: {settings.staff_chat_id}; stop with Ctrl+C", flush=True)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await qamqor.stop()
+        await emulator.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Qamqor insurance bot")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="serve real Telegram (polling, or webhook when QAMQOR_WEBHOOK_URL is set)") \
+        .set_defaults(func=cmd_run)
+    commands.add_parser("sandbox", help="the bot and a local Bot API emulator, no token needed") \
+        .set_defaults(func=cmd_sandbox)
+    commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(func=cmd_migrate)
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

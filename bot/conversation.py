@@ -1,0 +1,184 @@
+"""What a journey handler sees of one update: the `Turn`, and the `Router`.
+
+A handler reads `turn.incoming`, calls `insurance/` and the unit of work, and
+answers with `turn.show(...)` / `turn.say(...)` and `turn.goto(state)`. It never
+talks to Telegram: replies become outbox rows committed with everything else
+and are sent after the commit (see `bot.dispatcher`).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bot.i18n import Translator
+from bot.settings import Settings
+from storage.models import User
+from storage.unit_of_work import UnitOfWork
+
+Handler = Callable[["Turn"], Awaitable[None]]
+Button = tuple[str, str]  # (label, callback data)
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    file_id: str
+    file_unique_id: str
+    file_name: str | None
+    mime_type: str | None
+    file_size: int | None
+    kind: Literal["photo", "document"]
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """The user's input, reduced to what journeys care about."""
+
+    kind: Literal["command", "text", "callback", "contact", "file", "other"]
+    text: str = ""
+    command: str | None = None
+    args: str = ""
+    callback_data: str | None = None
+    message_id: int | None = None
+    contact_phone: str | None = None
+    contact_user_id: int | None = None
+    file: UploadedFile | None = None
+    chat_id: int | None = None
+    reply_to_message_id: int | None = None
+
+
+def inline_keyboard(rows: list[list[Button]]) -> dict[str, Any]:
+    return {
+        "inline_keyboard": [
+            [{"text": label, "callback_data": data} for label, data in row] for row in rows if row
+        ]
+    }
+
+
+@dataclass
+class Turn:
+    update_id: int
+    user: User
+    uow: UnitOfWork
+    settings: Settings
+    t: Translator
+    incoming: Incoming
+    router: Router
+    state: str
+    data: dict[str, Any]
+    outgoing: list[dict[str, Any]] = field(default_factory=list)
+    callback_notice: str | None = None
+
+    def _(self, message: str, **values: object) -> str:
+        """Translate into the user's language; values are HTML-escaped."""
+        return self.t.gettext(message, **{k: _escape(v) for k, v in values.items()})
+
+    def goto(self, state: str, **data: Any) -> None:
+        """Move to `state`, keeping the answers given so far plus `data`."""
+        self.state = state
+        self.data.update(data)
+
+    def say(self, text: str, rows: list[list[Button]] | None = None, *, chat_id: int | None = None,
+            on_sent: str | None = None) -> None:
+        payload: dict[str, Any] = {"method": "send_message", "text": text}
+        if rows:
+            payload["reply_markup"] = inline_keyboard(rows)
+        if on_sent:
+            payload["on_sent"] = on_sent
+        self.outgoing.append({"chat_id": chat_id or self.user.id, **payload})
+
+    def show(self, text: str, rows: list[list[Button]] | None = None) -> None:
+        """A screen: replaces the message whose button was pressed, or is sent anew."""
+        if self.incoming.kind != "callback" or self.incoming.message_id is None:
+            self.say(text, rows)
+            return
+        payload: dict[str, Any] = {
+            "chat_id": self.user.id,
+            "method": "edit_message_text",
+            "message_id": self.incoming.message_id,
+            "text": text,
+        }
+        if rows:
+            payload["reply_markup"] = inline_keyboard(rows)
+        self.outgoing.append(payload)
+
+    def send_document(self, filename: str, content: bytes, caption: str | None = None) -> None:
+        self.outgoing.append({
+            "chat_id": self.user.id,
+            "method": "send_document",
+            "filename": filename,
+            "content_b64": base64.b64encode(content).decode("ascii"),
+            "caption": caption,
+        })
+
+    def notice(self, text: str) -> None:
+        """A short pop-up answer to the pressed button."""
+        self.callback_notice = text
+
+
+def _escape(value: object) -> object:
+    return html.escape(value) if isinstance(value, str) else value
+
+
+@dataclass
+class Screen:
+    """A dialog state: how to show it again, and what free input it accepts."""
+
+    render: Handler
+    on_text: Handler | None = None
+    on_contact: Handler | None = None
+    on_file: Handler | None = None
+    needs_consent: bool = True
+
+
+@dataclass(frozen=True)
+class Route:
+    handler: Handler
+    needs_consent: bool = True
+    needs_language: bool = True
+
+
+class Router:
+    """Maps commands, callback prefixes and dialog states to journey handlers.
+
+    The gates are set by the journeys that own them: `ask_language` (no
+    language yet), `has_consent` and `ask_consent` (the personal-data
+    consent), and `home` (the main menu).
+    """
+
+    def __init__(self) -> None:
+        self.commands: dict[str, Route] = {}
+        self.callbacks: dict[str, Route] = {}
+        self.screens: dict[str, Screen] = {}
+        self.staff_chat_handler: Handler | None = None
+        self.ask_language: Handler
+        self.has_consent: Callable[[Turn], Awaitable[bool]]
+        self.ask_consent: Handler
+        self.home: Handler
+
+    def command(self, name: str, **flags: bool) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.commands[name] = Route(handler, **flags)
+            return handler
+        return register
+
+    def callback(self, prefix: str, **flags: bool) -> Callable[[Handler], Handler]:
+        """Buttons whose data is `prefix` or starts with `prefix:`."""
+        def register(handler: Handler) -> Handler:
+            self.callbacks[prefix] = Route(handler, **flags)
+            return handler
+        return register
+
+    def screen(self, state: str, **handlers: Any) -> Callable[[Handler], Handler]:
+        """Register `render` for `state`; `on_text=`, `on_contact=`, `on_file=` take free input."""
+        def register(render: Handler) -> Handler:
+            self.screens[state] = Screen(render=render, **handlers)
+            return render
+        return register
+
+    def staff_chat(self, handler: Handler) -> Handler:
+        self.staff_chat_handler = handler
+        return handler

@@ -1,0 +1,320 @@
+"""One update's way through: dedupe, load the user and dialog, route, commit, send.
+
+Everything an update changes (domain rows, the next dialog state, the replies
+as outbox rows, and the update id itself) commits in one transaction. Replies
+are sent after the commit; a reply that could not be sent stays in the outbox
+and is retried, so a crash loses nothing the user already got an answer for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from datetime import timedelta
+from io import BytesIO
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import BaseUpdateProcessor, ContextTypes
+
+from bot.conversation import Incoming, Route, Router, Turn, UploadedFile
+from bot.i18n import N_, supported_language, translator
+from bot.settings import Settings
+from storage.models import utcnow
+from storage.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+APOLOGY = N_(
+    "Sorry, something went wrong on our side. Everything you entered is saved: "
+    "please try again in a minute, or write /start."
+)
+UNKNOWN_COMMAND = N_("I don't know this command. Here is where you are:")
+USE_BUTTONS = N_("Please choose one of the buttons below.")
+STALE_BUTTON = N_("This button is no longer active.")
+
+OnSent = Callable[[UnitOfWork, str, int], Awaitable[None]]
+
+
+class PerUserOrder(BaseUpdateProcessor):
+    """Updates of one user are handled one after another, in arrival order;
+    different users run concurrently."""
+
+    def __init__(self, max_concurrent_updates: int = 64) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = _sender_id(update) if isinstance(update, Update) else 0
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+
+def _sender_id(update: Update) -> int:
+    if update.effective_user is not None:
+        return update.effective_user.id
+    return update.effective_chat.id if update.effective_chat is not None else 0
+
+
+def parse_incoming(update: Update) -> Incoming:
+    if (query := update.callback_query) is not None:
+        return Incoming(
+            kind="callback",
+            callback_data=query.data or "",
+            message_id=query.message.message_id if query.message else None,
+            chat_id=query.message.chat.id if query.message else None,
+        )
+    message = update.effective_message
+    if message is None:
+        return Incoming(kind="other")
+    common: dict[str, Any] = {
+        "message_id": message.message_id,
+        "chat_id": message.chat.id,
+        "reply_to_message_id": message.reply_to_message.message_id if message.reply_to_message else None,
+    }
+    if message.contact is not None:
+        return Incoming(kind="contact", contact_phone=message.contact.phone_number,
+                        contact_user_id=message.contact.user_id, **common)
+    if message.photo:
+        photo = message.photo[-1]
+        return Incoming(kind="file", text=message.caption or "", file=UploadedFile(
+            photo.file_id, photo.file_unique_id, None, "image/jpeg", photo.file_size, "photo"), **common)
+    if message.document is not None:
+        doc = message.document
+        return Incoming(kind="file", text=message.caption or "", file=UploadedFile(
+            doc.file_id, doc.file_unique_id, doc.file_name, doc.mime_type, doc.file_size, "document"),
+            **common)
+    text = message.text or ""
+    if text.startswith("/") and message.entities and message.entities[0].type == "bot_command" \
+            and message.entities[0].offset == 0:
+        head, _, args = text.partition(" ")
+        return Incoming(kind="command", text=text, command=head[1:].split("@")[0].lower(),
+                        args=args.strip(), **common)
+    if text:
+        return Incoming(kind="text", text=text, **common)
+    return Incoming(kind="other", **common)
+
+
+class Dispatcher:
+    def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession], router: Router) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.router = router
+        self.on_sent: dict[str, OnSent] = {}
+        self._flush_lock = asyncio.Lock()
+
+    async def handle_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The single PTB handler: everything goes through here."""
+        bot = context.bot
+        sender = update.effective_user
+        chat = update.effective_chat
+        if sender is None or sender.is_bot or chat is None:
+            return
+        is_staff_chat = self.settings.staff_chat_id is not None and chat.id == self.settings.staff_chat_id
+        if chat.type != "private" and not is_staff_chat:
+            return
+        language = supported_language(sender.language_code)
+        try:
+            async with UnitOfWork(self.sessions) as uow:
+                if await uow.updates.seen(update.update_id):
+                    log.info("update %s already processed; re-sending what is pending", update.update_id)
+                else:
+                    turn = await self._turn(uow, update, is_staff_chat)
+                    language = turn.user.language or language
+                    if is_staff_chat:
+                        if self.router.staff_chat_handler is not None:
+                            await self.router.staff_chat_handler(turn)
+                    else:
+                        await self._route(turn)
+                        await uow.dialogs.save(turn.user.id, turn.state, turn.data)
+                    uow.updates.record(update.update_id, sender.id)
+                    for message in turn.outgoing:
+                        chat_id = message.pop("chat_id")
+                        uow.outbox.add(chat_id, message, update.update_id)
+                    await uow.commit()
+                    await self._answer_callback(update, turn.callback_notice)
+        except Exception:
+            log.exception("update %s failed", update.update_id)
+            await self._apologise(bot, update, language)
+            return
+        await self.deliver(bot, update_id=update.update_id)
+
+    async def _turn(self, uow: UnitOfWork, update: Update, is_staff_chat: bool) -> Turn:
+        sender = update.effective_user
+        assert sender is not None
+        user, created = await uow.users.get_or_create(
+            sender.id,
+            first_name=sender.first_name,
+            last_name=sender.last_name,
+            username=sender.username,
+            telegram_language_code=sender.language_code,
+        )
+        if user.language is None and not is_staff_chat:
+            user.language = supported_language(sender.language_code)
+        dialog = await uow.dialogs.get(user.id)
+        return Turn(
+            update_id=update.update_id,
+            user=user,
+            uow=uow,
+            settings=self.settings,
+            t=translator(user.language or "ru"),
+            incoming=parse_incoming(update),
+            router=self.router,
+            state=dialog.state if dialog else "new",
+            data=dict(dialog.data) if dialog else {},
+        )
+
+    async def _route(self, turn: Turn) -> None:
+        router, incoming = self.router, turn.incoming
+        route: Route | None = None
+        if incoming.kind == "command":
+            route = router.commands.get(incoming.command or "")
+            if route is None:
+                turn.say(turn._(UNKNOWN_COMMAND))
+                await self._render_current(turn)
+                return
+        elif incoming.kind == "callback":
+            route = router.callbacks.get((incoming.callback_data or "").split(":", 1)[0])
+            if route is None:
+                log.warning("update %s: unknown callback data %r", turn.update_id, incoming.callback_data)
+                turn.notice(turn._(STALE_BUTTON))
+                return
+        if turn.user.language is None and (route is None or route.needs_language):
+            await router.ask_language(turn)
+            return
+        if route is None:
+            screen = router.screens.get(turn.state)
+            handler = {"text": screen.on_text, "contact": screen.on_contact, "file": screen.on_file}.get(
+                incoming.kind) if screen else None
+            if screen is None or handler is None:
+                turn.say(turn._(USE_BUTTONS))
+                await self._render_current(turn)
+                return
+            route = Route(handler, needs_consent=screen.needs_consent)
+        if route.needs_consent and not await self.router.has_consent(turn):
+            await router.ask_consent(turn)
+            return
+        await route.handler(turn)
+
+    async def _render_current(self, turn: Turn) -> None:
+        screen = self.router.screens.get(turn.state)
+        if screen is None or (screen.needs_consent and not await self.router.has_consent(turn)):
+            await self.router.home(turn)
+        else:
+            await screen.render(turn)
+
+    @staticmethod
+    async def _answer_callback(update: Update, notice: str | None) -> None:
+        if update.callback_query is None:
+            return
+        with suppress(TelegramError):
+            await update.callback_query.answer(notice)
+
+    async def _apologise(self, bot: Bot, update: Update, language: str | None) -> None:
+        chat = update.effective_chat
+        if chat is None:
+            return
+        await self._answer_callback(update, None)
+        with suppress(TelegramError):
+            await bot.send_message(chat.id, translator(language or "ru").gettext(APOLOGY))
+
+    async def deliver(self, bot: Bot, *, update_id: int | None = None, older_than: timedelta | None = None) -> int:
+        """Send pending outbox rows in order; returns how many were sent."""
+        sent = 0
+        async with UnitOfWork(self.sessions) as uow:
+            pending = await uow.outbox.pending(update_id=update_id)
+            blocked_chats: set[int] = set()
+            for message in pending:
+                if older_than is not None and message.created_at > utcnow() - older_than:
+                    continue
+                if message.chat_id in blocked_chats:
+                    continue
+                outcome = await self._send(bot, message.chat_id, message.payload)
+                if isinstance(outcome, int):
+                    await uow.outbox.mark_sent(message.id)
+                    if hook := message.payload.get("on_sent"):
+                        name, _, arg = hook.partition(":")
+                        await self.on_sent[name](uow, arg, outcome)
+                    sent += 1
+                else:
+                    give_up, error = outcome
+                    await uow.outbox.mark_failed(message.id, error, give_up=give_up)
+                    if not give_up:
+                        blocked_chats.add(message.chat_id)  # keep this chat's order
+                await uow.commit()
+        return sent
+
+    async def flush_outbox(self, bot: Bot, older_than: timedelta = timedelta(seconds=30)) -> int:
+        """Re-send what a crash or an outage left behind (run periodically)."""
+        async with self._flush_lock:
+            return await self.deliver(bot, older_than=older_than)
+
+    async def _send(self, bot: Bot, chat_id: int, payload: dict[str, Any]) -> int | tuple[bool, str]:
+        """The sent message id, or (give_up, error)."""
+        for attempt in range(3):
+            try:
+                return await _call(bot, chat_id, payload)
+            except RetryAfter as exc:
+                delay = exc.retry_after
+                seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
+                log.warning("chat %s: Telegram asks to wait %ss (attempt %s)", chat_id, seconds, attempt + 1)
+                await asyncio.sleep(min(seconds, 30))
+            except Forbidden as exc:
+                return True, f"forbidden: {exc.message}"
+            except BadRequest as exc:
+                text = exc.message.lower()
+                if "message is not modified" in text:
+                    return payload.get("message_id", 0)
+                if "message to edit not found" in text or "message can't be edited" in text:
+                    payload = {k: v for k, v in payload.items() if k != "message_id"} | {"method": "send_message"}
+                    continue
+                log.error("chat %s: Telegram refused %s: %s", chat_id, payload.get("method"), exc.message)
+                return True, f"bad request: {exc.message}"
+            except NetworkError as exc:
+                return False, f"network: {exc.message}"
+        return False, "retry limit"
+
+
+async def _call(bot: Bot, chat_id: int, payload: dict[str, Any]) -> int:
+    method = payload["method"]
+    markup = InlineKeyboardMarkup.de_json(payload["reply_markup"], bot) if payload.get("reply_markup") else None
+    no_preview = LinkPreviewOptions(is_disabled=True)
+    if method == "send_message":
+        message = await bot.send_message(
+            chat_id, payload["text"], parse_mode=ParseMode.HTML, reply_markup=markup,
+            link_preview_options=no_preview,
+        )
+    elif method == "edit_message_text":
+        result = await bot.edit_message_text(
+            payload["text"], chat_id=chat_id, message_id=payload["message_id"],
+            parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=no_preview,
+        )
+        return payload["message_id"] if result is True else result.message_id
+    elif method == "send_document":
+        document = InputFile(BytesIO(base64.b64decode(payload["content_b64"])), filename=payload["filename"])
+        message = await bot.send_document(chat_id, document, caption=payload.get("caption"),
+                                          parse_mode=ParseMode.HTML)
+    else:
+        raise ValueError(f"unknown outbox method {method!r}")
+    return message.message_id

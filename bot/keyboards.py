@@ -1,0 +1,19 @@
+"""Buttons every screen shares: the way back and the way to a person."""
+
+from __future__ import annotations
+
+from bot.conversation import Button, Turn
+from bot.i18n import N_
+
+BACK = N_("⬅️ Back")
+PERSON = N_("👤 Talk to a person")
+MAIN_MENU = N_("🏠 Main menu")
+
+
+def back_and_person(turn: Turn, back: str = "menu") -> list[Button]:
+    """The last row of a screen: back to `back` (callback data) and to a person."""
+    return [(turn._(BACK), back), (turn._(PERSON), "support")]
+
+
+def menu_and_person(turn: Turn) -> list[Button]:
+    return [(turn._(MAIN_MENU), "menu"), (turn._(PERSON), "support")]

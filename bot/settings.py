@@ -1,0 +1,174 @@
+"""Settings from the environment (and an optional `.env` file).
+
+Every variable is prefixed `QAMQOR_`. A missing or malformed value raises
+`SettingsError` whose message is one line naming the variable, so start-up can
+stop with exactly that line. Secrets (`bot_token`, `webhook_secret`) are kept
+out of `repr` so they never reach logs by accident.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+SANDBOX_TOKEN = "123456:SANDBOX-NOT-A-SECRET"
+_TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{5,}$")
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; str() is one line naming it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str = field(repr=False)
+    api_base_url: str | None
+    database_url: str
+    data_dir: Path
+    webhook_url: str | None
+    webhook_secret: str | None = field(repr=False)
+    webhook_listen: str
+    webhook_port: int
+    staff_chat_id: int | None
+    log_level: str
+    sandbox_host: str
+    sandbox_port: int
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never appear in a log line."""
+        return tuple(s for s in (self.bot_token, self.webhook_secret) if s)
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse KEY=VALUE lines; blank lines and # comments are skipped."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip()] = value.strip().strip('"').strip("'")
+    return values
+
+
+def _url(name: str, value: str | None, *, require_https: bool = False) -> str | None:
+    if not value:
+        return None
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise SettingsError(f"{name} must be an http(s) URL, got {value!r}")
+    if require_https and parsed.scheme != "https":
+        raise SettingsError(f"{name} must be an https URL (Telegram delivers webhooks only over HTTPS)")
+    return value.rstrip("/")
+
+
+def _int(name: str, value: str | None, default: int | None = None) -> int | None:
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {value!r}") from None
+
+
+def load_settings(
+    environ: dict[str, str] | None = None, *, sandbox: bool = False, dotenv: Path | None = Path(".env")
+) -> Settings:
+    """Build settings from `environ` (default: os.environ over `.env`).
+
+    In sandbox mode no token is needed: the bot talks to the built-in emulator.
+    """
+    env: dict[str, str] = {}
+    if environ is None:
+        if dotenv is not None:
+            env.update(read_dotenv(dotenv))
+        env.update(os.environ)
+    else:
+        env.update(environ)
+
+    def get(key: str) -> str | None:
+        value = env.get(f"QAMQOR_{key}")
+        return value.strip() if value is not None else None
+
+    token = get("BOT_TOKEN")
+    if sandbox:
+        token = token if token and _TOKEN_RE.match(token) else SANDBOX_TOKEN
+    elif not token:
+        raise SettingsError("QAMQOR_BOT_TOKEN is not set (get one from @BotFather, or run `python -m bot sandbox`)")
+    elif not _TOKEN_RE.match(token):
+        raise SettingsError("QAMQOR_BOT_TOKEN is malformed (expected digits:letters as given by @BotFather)")
+
+    data_dir = Path(get("DATA_DIR") or "data")
+    database_url = get("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'qamqor.sqlite3'}"
+    if not re.match(r"^(sqlite\+aiosqlite|postgresql\+asyncpg)://", database_url):
+        raise SettingsError(
+            "QAMQOR_DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
+        )
+
+    webhook_secret = get("WEBHOOK_SECRET")
+    if webhook_secret and not _SECRET_RE.match(webhook_secret):
+        raise SettingsError("QAMQOR_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and -, 1 to 256 characters")
+    webhook_url = _url("QAMQOR_WEBHOOK_URL", get("WEBHOOK_URL"), require_https=not sandbox)
+    if webhook_url and not webhook_secret:
+        raise SettingsError("QAMQOR_WEBHOOK_SECRET is required when QAMQOR_WEBHOOK_URL is set")
+
+    log_level = (get("LOG_LEVEL") or "INFO").upper()
+    if log_level not in _LOG_LEVELS:
+        raise SettingsError(f"QAMQOR_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, got {log_level!r}")
+
+    port = _int("QAMQOR_WEBHOOK_PORT", get("WEBHOOK_PORT"), 8443)
+    sandbox_port = _int("QAMQOR_SANDBOX_PORT", get("SANDBOX_PORT"), 8081)
+    for name, value in (("QAMQOR_WEBHOOK_PORT", port), ("QAMQOR_SANDBOX_PORT", sandbox_port)):
+        if not 0 <= value <= 65535:
+            raise SettingsError(f"{name} must be between 0 and 65535, got {value}")
+
+    return Settings(
+        bot_token=token,
+        api_base_url=_url("QAMQOR_API_BASE_URL", get("API_BASE_URL")),
+        database_url=database_url,
+        data_dir=data_dir,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        webhook_listen=get("WEBHOOK_LISTEN") or "0.0.0.0",
+        webhook_port=port,
+        staff_chat_id=_int("QAMQOR_STAFF_CHAT_ID", get("STAFF_CHAT_ID")),
+        log_level=log_level,
+        sandbox_host=get("SANDBOX_HOST") or "127.0.0.1",
+        sandbox_port=sandbox_port,
+    )
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats a record, traceback included, then replaces every secret with '***'."""
+
+    def __init__(self, fmt: str, secrets: tuple[str, ...]) -> None:
+        super().__init__(fmt)
+        self._secrets = tuple(s for s in secrets if s)
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+
+def configure_logging(settings: Settings) -> None:
+    """Log to stderr at the configured level, with secrets redacted."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", settings.secrets)
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+    # httpx logs every request URL at INFO, and Bot API URLs carry the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -1,0 +1,185 @@
+"""Repositories and the unit of work: everything one update changes commits together."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import (
+    Consent,
+    Dialog,
+    OutgoingMessage,
+    ProcessedUpdate,
+    SupportRequest,
+    User,
+    utcnow,
+)
+
+
+class Users:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, user_id: int) -> User | None:
+        return await self._session.get(User, user_id)
+
+    async def get_or_create(self, user_id: int, **profile: Any) -> tuple[User, bool]:
+        user = await self.get(user_id)
+        if user is not None:
+            for key, value in profile.items():
+                if value is not None and getattr(user, key) != value:
+                    setattr(user, key, value)
+            return user, False
+        user = User(id=user_id, **profile)
+        self._session.add(user)
+        await self._session.flush()
+        return user, True
+
+
+class Consents:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def active(self, user_id: int, kind: str, scope: str) -> Consent | None:
+        result = await self._session.scalars(
+            select(Consent)
+            .where(Consent.user_id == user_id, Consent.kind == kind, Consent.scope == scope)
+            .where(Consent.withdrawn_at.is_(None))
+            .order_by(Consent.given_at.desc())
+            .limit(1)
+        )
+        return result.first()
+
+    async def history(self, user_id: int) -> Sequence[Consent]:
+        result = await self._session.scalars(
+            select(Consent).where(Consent.user_id == user_id).order_by(Consent.given_at, Consent.id)
+        )
+        return result.all()
+
+    async def get_for_user(self, user_id: int, consent_id: int) -> Consent | None:
+        consent = await self._session.get(Consent, consent_id)
+        return consent if consent is not None and consent.user_id == user_id else None
+
+    def give(self, **fields: Any) -> Consent:
+        consent = Consent(given_at=utcnow(), **fields)
+        self._session.add(consent)
+        return consent
+
+
+class Dialogs:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, user_id: int) -> Dialog | None:
+        return await self._session.get(Dialog, user_id)
+
+    async def save(self, user_id: int, state: str, data: dict[str, Any]) -> None:
+        dialog = await self.get(user_id)
+        if dialog is None:
+            self._session.add(Dialog(user_id=user_id, state=state, data=dict(data)))
+        else:
+            dialog.state, dialog.data = state, dict(data)
+
+
+class ProcessedUpdates:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def seen(self, update_id: int) -> bool:
+        return await self._session.get(ProcessedUpdate, update_id) is not None
+
+    def record(self, update_id: int, user_id: int | None) -> None:
+        self._session.add(ProcessedUpdate(update_id=update_id, user_id=user_id))
+
+
+class Outbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, chat_id: int, payload: dict[str, Any], update_id: int | None = None) -> OutgoingMessage:
+        message = OutgoingMessage(chat_id=chat_id, payload=payload, update_id=update_id)
+        self._session.add(message)
+        return message
+
+    async def pending(self, *, update_id: int | None = None, limit: int = 100) -> Sequence[OutgoingMessage]:
+        query = select(OutgoingMessage).where(OutgoingMessage.sent_at.is_(None))
+        if update_id is not None:
+            query = query.where(OutgoingMessage.update_id == update_id)
+        result = await self._session.scalars(query.order_by(OutgoingMessage.id).limit(limit))
+        return result.all()
+
+    async def mark_sent(self, message_id: int, sent_at: datetime | None = None) -> None:
+        await self._session.execute(
+            update(OutgoingMessage)
+            .where(OutgoingMessage.id == message_id)
+            .values(sent_at=sent_at or utcnow(), attempts=OutgoingMessage.attempts + 1)
+        )
+
+    async def mark_failed(self, message_id: int, error: str, *, give_up: bool) -> None:
+        values: dict[str, Any] = {"attempts": OutgoingMessage.attempts + 1, "last_error": error[:500]}
+        if give_up:
+            values["sent_at"] = utcnow()
+        await self._session.execute(
+            update(OutgoingMessage).where(OutgoingMessage.id == message_id).values(**values)
+        )
+
+
+class SupportRequests:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def open(self, user_id: int, text: str, context: str | None) -> SupportRequest:
+        request = SupportRequest(user_id=user_id, text=text, context=context)
+        self._session.add(request)
+        return request
+
+    async def attach_staff_message(self, request_id: int, staff_message_id: int) -> None:
+        request = await self._session.get(SupportRequest, request_id)
+        if request is not None:
+            request.staff_message_id = staff_message_id
+
+    async def by_staff_message(self, staff_message_id: int) -> SupportRequest | None:
+        result = await self._session.scalars(
+            select(SupportRequest).where(SupportRequest.staff_message_id == staff_message_id)
+        )
+        return result.first()
+
+    async def for_user(self, user_id: int) -> Sequence[SupportRequest]:
+        result = await self._session.scalars(
+            select(SupportRequest).where(SupportRequest.user_id == user_id).order_by(SupportRequest.id)
+        )
+        return result.all()
+
+
+class UnitOfWork:
+    """`async with UnitOfWork(factory) as uow:` ... `await uow.commit()`.
+
+    Leaving the block without commit rolls everything back.
+    """
+
+    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
+        self._factory = factory
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._factory()
+        self.users = Users(self.session)
+        self.consents = Consents(self.session)
+        self.dialogs = Dialogs(self.session)
+        self.updates = ProcessedUpdates(self.session)
+        self.outbox = Outbox(self.session)
+        self.support = SupportRequests(self.session)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.session.rollback()
+        await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def flush(self) -> None:
+        await self.session.flush()
