@@ -117,7 +117,9 @@ def load_settings(
     webhook_secret = get("WEBHOOK_SECRET")
     if webhook_secret and not _SECRET_RE.match(webhook_secret):
         raise SettingsError("QAMQOR_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and -, 1 to 256 characters")
-    webhook_url = _url("QAMQOR_WEBHOOK_URL", get("WEBHOOK_URL"), require_https=not sandbox)
+    api_base_url = _url("QAMQOR_API_BASE_URL", get("API_BASE_URL"))
+    # Telegram itself delivers only over HTTPS; a self-hosted Bot API server may use HTTP.
+    webhook_url = _url("QAMQOR_WEBHOOK_URL", get("WEBHOOK_URL"), require_https=api_base_url is None)
     if webhook_url and not webhook_secret:
         raise SettingsError("QAMQOR_WEBHOOK_SECRET is required when QAMQOR_WEBHOOK_URL is set")
 
@@ -133,7 +135,7 @@ def load_settings(
 
     return Settings(
         bot_token=token,
-        api_base_url=_url("QAMQOR_API_BASE_URL", get("API_BASE_URL")),
+        api_base_url=api_base_url,
         database_url=database_url,
         data_dir=data_dir,
         webhook_url=webhook_url,

@@ -1,0 +1,117 @@
+"""The commands a newcomer and an operator type, run as real processes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import socket
+import sys
+from pathlib import Path
+
+from bot.emulator import Emulator
+from bot.emulator.client import EmulatorClient
+from handlers import consent
+from tests.chat import Person, catalogue
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "424242:CLI-test-token_abcdef"
+
+
+def environment(tmp_path: Path, **values: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QAMQOR_")}
+    env.update({"PYTHONPATH": str(ROOT), "QAMQOR_DATA_DIR": str(tmp_path / "data"), **values})
+    return env
+
+
+async def read_until(stream: asyncio.StreamReader, pattern: str, timeout: float = 60) -> str:
+    seen = ""
+    async with asyncio.timeout(timeout):
+        while not re.search(pattern, seen):
+            line = await stream.readline()
+            if not line:
+                raise AssertionError(f"process ended before {pattern!r}; output:\n{seen}")
+            seen += line.decode()
+    return seen
+
+
+async def stop(process: asyncio.subprocess.Process) -> str:
+    if process.returncode is None:
+        process.terminate()
+    _out, err = await asyncio.wait_for(process.communicate(), 30)
+    return err.decode()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_sandbox_starts_without_a_token_and_answers_start(tmp_path):
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "sandbox", cwd=tmp_path,
+        env=environment(tmp_path, QAMQOR_SANDBOX_PORT="0"),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        banner = await read_until(process.stdout, r"Qamqor sandbox is running: (http://\S+)/")
+        base = re.search(r"running: (http://\S+)/", banner).group(1)
+        async with EmulatorClient(base) as control:
+            user = Person(control, await control.create_user(first_name="Айбек", language_code="ky"))
+            await user.send("/start")
+            offer = await user.reply(timeout=20)
+            assert offer["text"].startswith(catalogue("ky", consent.OFFER_TITLE))
+    finally:
+        errors = await stop(process)
+    assert (tmp_path / "data" / "qamqor.sqlite3").is_file()
+    assert "Traceback" not in errors
+
+
+async def test_run_talks_to_any_bot_api_server_and_keeps_the_token_out_of_logs(tmp_path):
+    emulator = Emulator(token=TOKEN)
+    base = await emulator.start(host="127.0.0.1", port=0)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path,
+        env=environment(tmp_path, QAMQOR_BOT_TOKEN=TOKEN, QAMQOR_API_BASE_URL=base, QAMQOR_LOG_LEVEL="DEBUG"),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        async with EmulatorClient(base) as control:
+            user = Person(control, await control.create_user(first_name="Асель", language_code="kk"))
+            await user.send("/start")
+            offer = await user.reply(timeout=30)
+            assert offer["text"].startswith(catalogue("kk", consent.OFFER_TITLE))
+    finally:
+        logs = await stop(process)
+        await emulator.stop()
+    assert "getUpdates" in logs or "Polling" in logs or "polling" in logs
+    assert TOKEN not in logs and TOKEN.split(":")[1] not in logs
+
+
+async def test_run_with_a_webhook_receives_updates_with_the_secret(tmp_path):
+    emulator = Emulator(token=TOKEN)
+    base = await emulator.start(host="127.0.0.1", port=0)
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path,
+        env=environment(tmp_path, QAMQOR_BOT_TOKEN=TOKEN, QAMQOR_API_BASE_URL=base,
+                        QAMQOR_WEBHOOK_URL=f"http://127.0.0.1:{port}", QAMQOR_WEBHOOK_SECRET="hook-secret-1",
+                        QAMQOR_WEBHOOK_LISTEN="127.0.0.1", QAMQOR_WEBHOOK_PORT=str(port)),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        async with EmulatorClient(base) as control:
+            async with asyncio.timeout(30):
+                while not await control.requests("setWebhook"):
+                    await asyncio.sleep(0.2)
+            [request] = await control.requests("setWebhook")
+            assert request["params"]["url"] == f"http://127.0.0.1:{port}/telegram"
+            user = Person(control, await control.create_user(first_name="Ерлан", language_code="ru"))
+            await user.send("/start")
+            offer = await user.reply(timeout=30)
+            assert offer["text"].startswith(catalogue("ru", consent.OFFER_TITLE))
+    finally:
+        logs = await stop(process)
+        await emulator.stop()
+    assert "hook-secret-1" not in logs and TOKEN not in logs
