@@ -1,0 +1,315 @@
+"""The product model: frozen values read from a product's data file.
+
+Clause strings refer to the product's own document (`Product.rules`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TypeVar
+
+LANGUAGES = ("kk", "ky", "ru")
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class LocalizedText:
+    """One user-visible string in Kazakh, Kyrgyz and Russian."""
+
+    kk: str
+    ky: str
+    ru: str
+
+    def get(self, language: str) -> str:
+        if language not in LANGUAGES:
+            raise ValueError(f"unsupported language {language!r}; expected one of {LANGUAGES}")
+        return getattr(self, language)
+
+
+@dataclass(frozen=True)
+class ClauseNote:
+    """A short statement with the clause of the product document it comes from."""
+
+    clause: str
+    text: LocalizedText
+
+
+@dataclass(frozen=True)
+class Phone:
+    number: str
+    purpose: str
+
+
+@dataclass(frozen=True)
+class Licence:
+    number: str
+    issued_on: date | None
+    issuer: LocalizedText | None
+
+
+@dataclass(frozen=True)
+class Insurer:
+    name: LocalizedText
+    address: LocalizedText | None
+    phones: tuple[Phone, ...]
+    email: str | None
+    website: str | None
+    licence: Licence | None
+
+
+@dataclass(frozen=True)
+class Regulator:
+    name: LocalizedText
+    address: LocalizedText | None
+    phones: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RulesDocument:
+    """The document the clause numbers refer to (rules or public offer)."""
+
+    title: LocalizedText
+    reference: str | None
+    dated: date | None
+    url: str
+    where: LocalizedText | None
+
+
+@dataclass(frozen=True)
+class Beneficiary:
+    kind: str
+    name: LocalizedText
+    clause: str
+
+
+@dataclass(frozen=True)
+class CoverOption:
+    code: str
+    name: LocalizedText
+    risks: tuple[str, ...]
+    clause: str
+
+
+@dataclass(frozen=True)
+class CoverPeriod:
+    """How the end date printed on the policy is read.
+
+    `end_inclusive=False` means cover stops at 00:00 of the end date, so the
+    end date itself is not covered.
+    """
+
+    end_inclusive: bool
+    clause: str
+
+    def last_covered_day(self, cover_end: date) -> date:
+        return cover_end if self.end_inclusive else cover_end - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class TermBand:
+    from_month: int
+    to_month: int | None
+    rate: Decimal
+
+    def contains(self, months: int) -> bool:
+        return months >= self.from_month and (self.to_month is None or months <= self.to_month)
+
+
+@dataclass(frozen=True)
+class Tariff:
+    kind: str
+    base: str
+    rate: Decimal | None
+    bands: tuple[TermBand, ...]
+    sample: bool
+    note: str | None
+    clause: str | None
+
+
+@dataclass(frozen=True)
+class SalesTax:
+    rate: Decimal
+    clause: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class AgeLimit:
+    age: int
+    rule: str
+    clause: str
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A yes/no question; "No" is the eligible answer."""
+
+    code: str
+    clause: str
+    question: LocalizedText
+    premium_returned_if_found_later: bool
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    age_limit: AgeLimit | None
+    declarations: tuple[Declaration, ...]
+    online_sale_requires_insured_is_policyholder: bool
+    policyholder_clause: str | None
+
+
+@dataclass(frozen=True)
+class ReportingRule:
+    days: int
+    calendar: str
+    clause: str
+    late_clause: str | None
+    how: LocalizedText
+    note: str | None
+
+
+@dataclass(frozen=True)
+class InsurerDeadline:
+    """A deadline the insurer owes the customer.
+
+    It runs from a customer-side moment (`starts`) or, when `after` is set,
+    from the end of another deadline.
+    """
+
+    code: str
+    days: int
+    calendar: str
+    starts: str | None
+    after: str | None
+    clause: str | None
+    insurer_to_confirm: bool
+
+
+@dataclass(frozen=True)
+class TerminationRule:
+    code: str
+    clause: str
+    refund: str
+    expenses_rate: Decimal | None
+    expenses_rate_is_cap: bool
+    text: LocalizedText
+
+
+@dataclass(frozen=True)
+class Termination:
+    rules: tuple[TerminationRule, ...]
+    on_client_request: str
+    on_early_loan_repayment: str | None
+    insurer_to_confirm: bool
+    note: str | None
+
+    def rule(self, code: str) -> TerminationRule:
+        return _find(self.rules, code, "termination rule")
+
+
+@dataclass(frozen=True)
+class Document:
+    code: str
+    name: LocalizedText
+    explanation: LocalizedText
+    forms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """A document required for one event type, with the clause asking for it."""
+
+    document: Document
+    clause: str | None
+
+    @property
+    def code(self) -> str:
+        return self.document.code
+
+
+@dataclass(frozen=True)
+class Payout:
+    kind: str
+    clause: str
+    share: Decimal | None
+    shares_by_group: tuple[tuple[int, Decimal], ...]
+    cap: Decimal | None
+    note: str | None
+
+    def share_for_group(self, group: int) -> Decimal:
+        for known, share in self.shares_by_group:
+            if known == group:
+                return share
+        raise KeyError(f"no payout share for disability group {group}")
+
+
+@dataclass(frozen=True)
+class ClaimEventType:
+    code: str
+    name: LocalizedText
+    clause: str
+    telemedicine: bool
+    disability_groups: tuple[int, ...]
+    checklist: tuple[ChecklistItem, ...]
+    checklist_insurer_to_confirm: bool
+    payout: Payout | None
+
+
+@dataclass(frozen=True)
+class Telemedicine:
+    name: LocalizedText
+    url: str
+    clause: str
+
+
+@dataclass(frozen=True)
+class Product:
+    code: str
+    name: LocalizedText
+    country: str
+    currency: str
+    utc_offset_hours: int
+    languages: tuple[str, ...]
+    rules: RulesDocument
+    insurer: Insurer
+    regulator: Regulator | None
+    beneficiary: Beneficiary
+    cover_options: tuple[CoverOption, ...]
+    cover_period: CoverPeriod
+    tariff: Tariff
+    sales_tax: SalesTax
+    eligibility: Eligibility
+    exclusions: tuple[ClauseNote, ...]
+    reporting: ReportingRule
+    insurer_deadlines: tuple[InsurerDeadline, ...]
+    termination: Termination
+    documents: tuple[Document, ...]
+    documents_note: ClauseNote | None
+    event_types: tuple[ClaimEventType, ...]
+    telemedicine: Telemedicine | None
+
+    def cover_option(self, code: str) -> CoverOption:
+        return _find(self.cover_options, code, "cover option")
+
+    def event_type(self, code: str) -> ClaimEventType:
+        return _find(self.event_types, code, "claim event type")
+
+    def declaration(self, code: str) -> Declaration:
+        return _find(self.eligibility.declarations, code, "declaration")
+
+    def insurer_deadline(self, code: str) -> InsurerDeadline:
+        return _find(self.insurer_deadlines, code, "insurer deadline")
+
+    def document(self, code: str) -> Document:
+        return _find(self.documents, code, "document")
+
+
+def _find(items: Iterable[T], code: str, what: str) -> T:
+    for item in items:
+        if item.code == code:  # type: ignore[attr-defined]
+            return item
+    raise KeyError(f"unknown {what} {code!r}")
