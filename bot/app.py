@@ -11,16 +11,26 @@ from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.adapters import EmulatorSms, HttpSmsGateway, LoggedSms, SmsSender
 from bot.dispatcher import Dispatcher, PerUserOrder
 from bot.i18n import LANGUAGES
 from bot.settings import Settings
 from handlers import build_router, start, support
 from storage.db import create_engine, migrate, session_factory
+from storage.documents import DocumentStore
 
 log = logging.getLogger(__name__)
 
 OUTBOX_FLUSH_EVERY = 15.0
 DEFAULT_COMMAND_LANGUAGE = "ru"
+
+
+def sms_sender(settings: Settings) -> SmsSender:
+    if settings.sms_gateway_url:
+        return HttpSmsGateway(settings.sms_gateway_url, settings.sms_gateway_token)
+    if settings.sandbox and settings.api_base_url:
+        return EmulatorSms(settings.api_base_url)
+    return LoggedSms()
 
 
 class QamqorBot:
@@ -34,7 +44,9 @@ class QamqorBot:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.engine = create_engine(settings.database_url)
-        self.dispatcher = Dispatcher(settings, session_factory(self.engine), build_router())
+        self.documents = DocumentStore(settings.data_dir / "documents")
+        self.dispatcher = Dispatcher(settings, session_factory(self.engine), build_router(), self.documents,
+                                     sms_sender(settings))
         self.dispatcher.on_sent["support_request"] = support.remember_staff_message
         self.application = self._build_application()
         self._background: asyncio.Task[None] | None = None

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from bot.i18n import Translator
 from bot.settings import Settings
+from storage.documents import DocumentStore
 from storage.models import User
 from storage.unit_of_work import UnitOfWork
 
@@ -37,7 +38,7 @@ class UploadedFile:
 class Incoming:
     """The user's input, reduced to what journeys care about."""
 
-    kind: Literal["command", "text", "callback", "contact", "file", "other"]
+    kind: Literal["command", "text", "callback", "contact", "file", "pre_checkout", "payment", "other"]
     text: str = ""
     command: str | None = None
     args: str = ""
@@ -48,6 +49,18 @@ class Incoming:
     file: UploadedFile | None = None
     chat_id: int | None = None
     reply_to_message_id: int | None = None
+    payment: PaymentInfo | None = None
+
+
+@dataclass(frozen=True)
+class PaymentInfo:
+    """A pre-checkout query or a successful payment, as Telegram reports it."""
+
+    invoice_payload: str
+    currency: str
+    total_amount: int
+    telegram_charge_id: str | None = None
+    provider_charge_id: str | None = None
 
 
 def inline_keyboard(rows: list[list[Button]]) -> dict[str, Any]:
@@ -67,10 +80,12 @@ class Turn:
     t: Translator
     incoming: Incoming
     router: Router
+    documents: DocumentStore
     state: str
     data: dict[str, Any]
     outgoing: list[dict[str, Any]] = field(default_factory=list)
     callback_notice: str | None = None
+    pre_checkout_error: str | None = None
 
     def _(self, message: str, **values: object) -> str:
         """Translate into the user's language; values are HTML-escaped."""
@@ -82,10 +97,12 @@ class Turn:
         self.data.update(data)
 
     def say(self, text: str, rows: list[list[Button]] | None = None, *, chat_id: int | None = None,
-            on_sent: str | None = None) -> None:
+            on_sent: str | None = None, remove_keyboard: bool = False) -> None:
         payload: dict[str, Any] = {"method": "send_message", "text": text}
         if rows:
             payload["reply_markup"] = inline_keyboard(rows)
+        elif remove_keyboard:
+            payload["reply_markup"] = {"remove_keyboard": True}
         if on_sent:
             payload["on_sent"] = on_sent
         self.outgoing.append({"chat_id": chat_id or self.user.id, **payload})
@@ -105,6 +122,14 @@ class Turn:
             payload["reply_markup"] = inline_keyboard(rows)
         self.outgoing.append(payload)
 
+    def ask_contact(self, text: str, button: str) -> None:
+        """A message with Telegram's "share my phone" button under the input field."""
+        self.outgoing.append({
+            "chat_id": self.user.id, "method": "send_message", "text": text,
+            "reply_markup": {"keyboard": [[{"text": button, "request_contact": True}]],
+                             "resize_keyboard": True, "one_time_keyboard": True},
+        })
+
     def send_document(self, filename: str, content: bytes, caption: str | None = None) -> None:
         self.outgoing.append({
             "chat_id": self.user.id,
@@ -113,6 +138,19 @@ class Turn:
             "content_b64": base64.b64encode(content).decode("ascii"),
             "caption": caption,
         })
+
+    def send_stored_document(self, sha256: str, filename: str, caption: str | None = None,
+                             chat_id: int | None = None) -> None:
+        """A file from the document store (certificates, signed applications)."""
+        self.outgoing.append({"chat_id": chat_id or self.user.id, "method": "send_document",
+                              "sha256": sha256, "filename": filename, "caption": caption})
+
+    def send_sms(self, phone: str, text: str) -> None:
+        self.outgoing.append({"chat_id": self.user.id, "method": "send_sms", "phone": phone, "text": text})
+
+    def send_invoice(self, **invoice: Any) -> None:
+        """`title`, `description`, `payload`, `currency`, `prices` [(label, minor units)]."""
+        self.outgoing.append({"chat_id": self.user.id, "method": "send_invoice", **invoice})
 
     def notice(self, text: str) -> None:
         """A short pop-up answer to the pressed button."""
@@ -154,6 +192,10 @@ class Router:
         self.callbacks: dict[str, Route] = {}
         self.screens: dict[str, Screen] = {}
         self.staff_chat_handler: Handler | None = None
+        self.staff_commands: dict[str, Handler] = {}
+        self.deep_links: dict[str, Handler] = {}
+        self.pre_checkout: Handler | None = None
+        self.payment: Handler | None = None
         self.ask_language: Handler
         self.has_consent: Callable[[Turn], Awaitable[bool]]
         self.ask_consent: Handler
@@ -182,3 +224,9 @@ class Router:
     def staff_chat(self, handler: Handler) -> Handler:
         self.staff_chat_handler = handler
         return handler
+
+    def staff_command(self, name: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.staff_commands[name] = handler
+            return handler
+        return register

@@ -18,14 +18,28 @@ from io import BytesIO
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, Update
+import httpx
+from telegram import (
+    Bot,
+    InlineKeyboardMarkup,
+    InputFile,
+    LabeledPrice,
+    LinkPreviewOptions,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import BaseUpdateProcessor, ContextTypes
 
-from bot.conversation import Incoming, Route, Router, Turn, UploadedFile
+ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+from bot.adapters import SmsSender
+from bot.conversation import Incoming, PaymentInfo, Route, Router, Turn, UploadedFile
 from bot.i18n import N_, supported_language, translator
 from bot.settings import Settings
+from storage.documents import DocumentStore
 from storage.models import utcnow
 from storage.unit_of_work import UnitOfWork
 
@@ -78,6 +92,13 @@ def _sender_id(update: Update) -> int:
 
 
 def parse_incoming(update: Update) -> Incoming:
+    if (checkout := update.pre_checkout_query) is not None:
+        return Incoming(kind="pre_checkout", payment=PaymentInfo(
+            checkout.invoice_payload, checkout.currency, checkout.total_amount))
+    if update.message is not None and (paid := update.message.successful_payment) is not None:
+        return Incoming(kind="payment", chat_id=update.message.chat.id, payment=PaymentInfo(
+            paid.invoice_payload, paid.currency, paid.total_amount,
+            paid.telegram_payment_charge_id, paid.provider_payment_charge_id))
     if (query := update.callback_query) is not None:
         return Incoming(
             kind="callback",
@@ -117,10 +138,13 @@ def parse_incoming(update: Update) -> Incoming:
 
 
 class Dispatcher:
-    def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession], router: Router) -> None:
+    def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession], router: Router,
+                 documents: DocumentStore, sms: SmsSender) -> None:
         self.settings = settings
         self.sessions = sessions
         self.router = router
+        self.documents = documents
+        self.sms = sms
         self.on_sent: dict[str, OnSent] = {}
         self._flush_lock = asyncio.Lock()
 
@@ -129,10 +153,10 @@ class Dispatcher:
         bot = context.bot
         sender = update.effective_user
         chat = update.effective_chat
-        if sender is None or sender.is_bot or chat is None:
+        if sender is None or sender.is_bot or (chat is None and update.pre_checkout_query is None):
             return
-        is_staff_chat = self.settings.staff_chat_id is not None and chat.id == self.settings.staff_chat_id
-        if chat.type != "private" and not is_staff_chat:
+        is_staff_chat = chat is not None and chat.id == self.settings.staff_chat_id
+        if chat is not None and chat.type != "private" and not is_staff_chat:
             return
         language = supported_language(sender.language_code)
         try:
@@ -143,8 +167,7 @@ class Dispatcher:
                     turn = await self._turn(uow, update, is_staff_chat)
                     language = turn.user.language or language
                     if is_staff_chat:
-                        if self.router.staff_chat_handler is not None:
-                            await self.router.staff_chat_handler(turn)
+                        await self._route_staff(turn)
                     else:
                         await self._route(turn)
                         await uow.dialogs.save(turn.user.id, turn.state, turn.data)
@@ -154,6 +177,7 @@ class Dispatcher:
                         uow.outbox.add(chat_id, message, update.update_id)
                     await uow.commit()
                     await self._answer_callback(update, turn.callback_notice)
+                    await self._answer_pre_checkout(update, turn.pre_checkout_error)
         except Exception:
             log.exception("update %s failed", update.update_id)
             await self._apologise(bot, update, language)
@@ -181,13 +205,27 @@ class Dispatcher:
             t=translator(user.language or "ru"),
             incoming=parse_incoming(update),
             router=self.router,
+            documents=self.documents,
             state=dialog.state if dialog else "new",
             data=dict(dialog.data) if dialog else {},
         )
 
+    async def _route_staff(self, turn: Turn) -> None:
+        incoming = turn.incoming
+        if incoming.kind == "command" and (handler := self.router.staff_commands.get(incoming.command or "")):
+            await handler(turn)
+        elif self.router.staff_chat_handler is not None:
+            await self.router.staff_chat_handler(turn)
+
     async def _route(self, turn: Turn) -> None:
         router, incoming = self.router, turn.incoming
         route: Route | None = None
+        if incoming.kind in ("pre_checkout", "payment"):
+            # Money already moving is never turned away by a gate.
+            handler = router.pre_checkout if incoming.kind == "pre_checkout" else router.payment
+            if handler is not None:
+                await handler(turn)
+            return
         if incoming.kind == "command":
             route = router.commands.get(incoming.command or "")
             if route is None:
@@ -231,13 +269,22 @@ class Dispatcher:
         with suppress(TelegramError):
             await update.callback_query.answer(notice)
 
+    @staticmethod
+    async def _answer_pre_checkout(update: Update, error: str | None) -> None:
+        if update.pre_checkout_query is None:
+            return
+        with suppress(TelegramError):
+            await update.pre_checkout_query.answer(ok=error is None, error_message=error)
+
     async def _apologise(self, bot: Bot, update: Update, language: str | None) -> None:
         chat = update.effective_chat
+        await self._answer_callback(update, None)
+        apology = translator(language or "ru").gettext(APOLOGY)
+        await self._answer_pre_checkout(update, apology)
         if chat is None:
             return
-        await self._answer_callback(update, None)
         with suppress(TelegramError):
-            await bot.send_message(chat.id, translator(language or "ru").gettext(APOLOGY))
+            await bot.send_message(chat.id, apology)
 
     async def deliver(self, bot: Bot, *, update_id: int | None = None, older_than: timedelta | None = None) -> int:
         """Send pending outbox rows in order; returns how many were sent."""
@@ -270,11 +317,41 @@ class Dispatcher:
         async with self._flush_lock:
             return await self.deliver(bot, older_than=older_than)
 
+    async def _call(self, bot: Bot, chat_id: int, payload: dict[str, Any]) -> int:
+        """Perform one outbox row; returns the Telegram message id (0 for an SMS)."""
+        method = payload["method"]
+        markup = _markup(payload.get("reply_markup"), bot)
+        no_preview = LinkPreviewOptions(is_disabled=True)
+        if method == "send_message":
+            message = await bot.send_message(chat_id, payload["text"], parse_mode=ParseMode.HTML,
+                                             reply_markup=markup, link_preview_options=no_preview)
+        elif method == "edit_message_text":
+            result = await bot.edit_message_text(
+                payload["text"], chat_id=chat_id, message_id=payload["message_id"], parse_mode=ParseMode.HTML,
+                reply_markup=markup, link_preview_options=no_preview)
+            return payload["message_id"] if result is True else result.message_id
+        elif method == "send_document":
+            content = (self.documents.get(payload["sha256"]) if "sha256" in payload
+                       else base64.b64decode(payload["content_b64"]))
+            message = await bot.send_document(chat_id, InputFile(BytesIO(content), filename=payload["filename"]),
+                                              caption=payload.get("caption"), parse_mode=ParseMode.HTML)
+        elif method == "send_invoice":
+            message = await bot.send_invoice(
+                chat_id, payload["title"], payload["description"], payload["payload"], payload["currency"],
+                [LabeledPrice(label, amount) for label, amount in payload["prices"]],
+                provider_token=self.settings.payment_provider_token)
+        elif method == "send_sms":
+            await self.sms.send(payload["phone"], payload["text"], chat_id)
+            return 0
+        else:
+            raise ValueError(f"unknown outbox method {method!r}")
+        return message.message_id
+
     async def _send(self, bot: Bot, chat_id: int, payload: dict[str, Any]) -> int | tuple[bool, str]:
         """The sent message id, or (give_up, error)."""
         for attempt in range(3):
             try:
-                return await _call(bot, chat_id, payload)
+                return await self._call(bot, chat_id, payload)
             except RetryAfter as exc:
                 delay = exc.retry_after
                 seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
@@ -293,28 +370,16 @@ class Dispatcher:
                 return True, f"bad request: {exc.message}"
             except NetworkError as exc:
                 return False, f"network: {exc.message}"
+            except httpx.HTTPError as exc:
+                return False, f"sms gateway: {exc.__class__.__name__}"
         return False, "retry limit"
 
 
-async def _call(bot: Bot, chat_id: int, payload: dict[str, Any]) -> int:
-    method = payload["method"]
-    markup = InlineKeyboardMarkup.de_json(payload["reply_markup"], bot) if payload.get("reply_markup") else None
-    no_preview = LinkPreviewOptions(is_disabled=True)
-    if method == "send_message":
-        message = await bot.send_message(
-            chat_id, payload["text"], parse_mode=ParseMode.HTML, reply_markup=markup,
-            link_preview_options=no_preview,
-        )
-    elif method == "edit_message_text":
-        result = await bot.edit_message_text(
-            payload["text"], chat_id=chat_id, message_id=payload["message_id"],
-            parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=no_preview,
-        )
-        return payload["message_id"] if result is True else result.message_id
-    elif method == "send_document":
-        document = InputFile(BytesIO(base64.b64decode(payload["content_b64"])), filename=payload["filename"])
-        message = await bot.send_document(chat_id, document, caption=payload.get("caption"),
-                                          parse_mode=ParseMode.HTML)
-    else:
-        raise ValueError(f"unknown outbox method {method!r}")
-    return message.message_id
+def _markup(markup: dict[str, Any] | None, bot: Bot) -> ReplyMarkup | None:
+    if not markup:
+        return None
+    if "inline_keyboard" in markup:
+        return InlineKeyboardMarkup.de_json(markup, bot)
+    if "keyboard" in markup:
+        return ReplyKeyboardMarkup.de_json(markup, bot)
+    return ReplyKeyboardRemove()

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 SANDBOX_TOKEN = "123456:SANDBOX-NOT-A-SECRET"
+SANDBOX_PROVIDER_TOKEN = "sandbox-payments"
 _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{5,}$")
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
@@ -39,11 +40,17 @@ class Settings:
     log_level: str
     sandbox_host: str
     sandbox_port: int
+    payment_provider_token: str | None = field(default=None, repr=False)
+    sms_gateway_url: str | None = None
+    sms_gateway_token: str | None = field(default=None, repr=False)
+    sandbox: bool = False
 
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never appear in a log line."""
-        return tuple(s for s in (self.bot_token, self.webhook_secret) if s)
+        return tuple(
+            s for s in (self.bot_token, self.webhook_secret, self.payment_provider_token, self.sms_gateway_token) if s
+        )
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -146,6 +153,11 @@ def load_settings(
         log_level=log_level,
         sandbox_host=get("SANDBOX_HOST") or "127.0.0.1",
         sandbox_port=sandbox_port,
+        # The emulator accepts any provider token: the sandbox shows real invoices.
+        payment_provider_token=get("PAYMENT_PROVIDER_TOKEN") or (SANDBOX_PROVIDER_TOKEN if sandbox else None),
+        sms_gateway_url=_url("QAMQOR_SMS_GATEWAY_URL", get("SMS_GATEWAY_URL")),
+        sms_gateway_token=get("SMS_GATEWAY_TOKEN") or None,
+        sandbox=sandbox,
     )
 
 
@@ -174,3 +186,4 @@ def configure_logging(settings: Settings) -> None:
     root.setLevel(settings.log_level)
     # httpx logs every request URL at INFO, and Bot API URLs carry the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

@@ -273,6 +273,9 @@ def _parse_product(node: _Node) -> Product:
             "documents_note",
             "event_types",
             "telemedicine",
+            "policy_prefix",
+            "asks_workplace",
+            "application_consents",
         )
     )
     languages_node = node.req("languages")
@@ -308,6 +311,9 @@ def _parse_product(node: _Node) -> Product:
         regulator=node.opt("regulator", _parse_regulator),
         beneficiary=_parse_beneficiary(node.req("beneficiary")),
         cover_options=cover_options,
+        policy_prefix=node.req("policy_prefix").pattern(r"[A-Z]{2,4}", "2 to 4 capital letters"),
+        asks_workplace=node.opt("asks_workplace", lambda n: n.boolean()) or False,
+        application_consents=tuple(n.code() for n in node.req("application_consents").items()),
         cover_period=_parse_cover_period(node.req("cover_period")),
         tariff=_parse_tariff(node.req("tariff")),
         sales_tax=_parse_sales_tax(node.req("sales_tax")),

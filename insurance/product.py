@@ -291,6 +291,9 @@ class Product:
     documents_note: ClauseNote | None
     event_types: tuple[ClaimEventType, ...]
     telemedicine: Telemedicine | None
+    policy_prefix: str = "QQ"
+    asks_workplace: bool = False
+    application_consents: tuple[str, ...] = ()
 
     def cover_option(self, code: str) -> CoverOption:
         return _find(self.cover_options, code, "cover option")

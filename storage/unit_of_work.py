@@ -6,14 +6,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import (
     Consent,
     Dialog,
     OutgoingMessage,
+    Payment,
+    Policy,
+    PolicyApplication,
     ProcessedUpdate,
+    SigningCode,
     SupportRequest,
     User,
     utcnow,
@@ -155,6 +159,97 @@ class SupportRequests:
         return result.all()
 
 
+class Applications:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def start(self, user_id: int, product_code: str, answers: dict[str, Any], source: str | None) -> PolicyApplication:
+        application = PolicyApplication(user_id=user_id, product_code=product_code, answers=answers, source=source)
+        self._session.add(application)
+        return application
+
+    async def get(self, application_id: int) -> PolicyApplication | None:
+        return await self._session.get(PolicyApplication, application_id)
+
+    async def get_for_user(self, user_id: int, application_id: int) -> PolicyApplication | None:
+        application = await self.get(application_id)
+        return application if application is not None and application.user_id == user_id else None
+
+    async def latest_signed(self, user_id: int) -> PolicyApplication | None:
+        """The newest signed application: what the bot already knows of the buyer."""
+        result = await self._session.scalars(
+            select(PolicyApplication)
+            .where(PolicyApplication.user_id == user_id, PolicyApplication.signed_at.is_not(None))
+            .order_by(PolicyApplication.signed_at.desc())
+            .limit(1)
+        )
+        return result.first()
+
+
+class SigningCodes:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, **fields: Any) -> SigningCode:
+        code = SigningCode(**fields)
+        self._session.add(code)
+        return code
+
+    async def for_application(self, application_id: int) -> Sequence[SigningCode]:
+        result = await self._session.scalars(
+            select(SigningCode).where(SigningCode.application_id == application_id).order_by(SigningCode.id)
+        )
+        return result.all()
+
+
+class Payments:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def for_application(self, application_id: int) -> Payment | None:
+        result = await self._session.scalars(select(Payment).where(Payment.application_id == application_id))
+        return result.first()
+
+    async def by_charge(self, telegram_charge_id: str) -> Payment | None:
+        result = await self._session.scalars(select(Payment).where(Payment.telegram_charge_id == telegram_charge_id))
+        return result.first()
+
+    def record(self, **fields: Any) -> Payment:
+        payment = Payment(**fields)
+        self._session.add(payment)
+        return payment
+
+
+class Policies:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def issue(self, **fields: Any) -> Policy:
+        policy = Policy(**fields)
+        self._session.add(policy)
+        return policy
+
+    async def for_user(self, user_id: int) -> Sequence[Policy]:
+        result = await self._session.scalars(
+            select(Policy).where(Policy.user_id == user_id).order_by(Policy.issued_at.desc(), Policy.id.desc())
+        )
+        return result.all()
+
+    async def get_for_user(self, user_id: int, policy_id: int) -> Policy | None:
+        policy = await self._session.get(Policy, policy_id)
+        return policy if policy is not None and policy.user_id == user_id else None
+
+    async def for_application(self, application_id: int) -> Policy | None:
+        result = await self._session.scalars(select(Policy).where(Policy.application_id == application_id))
+        return result.first()
+
+    async def count_for_year(self, product_code: str, year: int) -> int:
+        result = await self._session.execute(
+            select(func.count(Policy.id)).where(Policy.product_code == product_code, Policy.number.like(f"%-{year}-%"))
+        )
+        return int(result.scalar_one())
+
+
 class UnitOfWork:
     """`async with UnitOfWork(factory) as uow:` ... `await uow.commit()`.
 
@@ -172,6 +267,10 @@ class UnitOfWork:
         self.updates = ProcessedUpdates(self.session)
         self.outbox = Outbox(self.session)
         self.support = SupportRequests(self.session)
+        self.applications = Applications(self.session)
+        self.signing_codes = SigningCodes(self.session)
+        self.payments = Payments(self.session)
+        self.policies = Policies(self.session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
