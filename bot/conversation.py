@@ -193,7 +193,7 @@ class Router:
         self.screens: dict[str, Screen] = {}
         self.staff_chat_handler: Handler | None = None
         self.staff_commands: dict[str, Handler] = {}
-        self.deep_links: dict[str, Handler] = {}
+        self.deep_links: dict[str, Callable[[Turn, str], Awaitable[None]]] = {}
         self.pre_checkout: Handler | None = None
         self.payment: Handler | None = None
         self.ask_language: Handler

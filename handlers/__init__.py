@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.conversation import Router
-from handlers import consent, start, support
+from handlers import consent, policies, purchase, start, support
 
-JOURNEYS = (start, consent, support)
+JOURNEYS = (start, consent, purchase, policies, support)
 
 
 def build_router() -> Router:

@@ -14,10 +14,14 @@ MENU_TITLE = N_("<b>🏠 Main menu</b>")
 MENU_GREETING = N_("Hello, %(name)s! What would you like to do?")
 MENU_MY_DATA = N_("🔒 My data and consents")
 MENU_LANGUAGE = N_("🌐 Language")
+MENU_BUY = N_("🛡 Buy cover")
+MENU_POLICIES = N_("📄 My policies")
 
 # (command, description) for Telegram's command menu, set per language.
 COMMANDS = (
     ("start", N_("Main menu")),
+    ("buy", N_("Buy cover")),
+    ("policies", N_("My policies")),
     ("mydata", N_("My data and consents")),
     ("language", N_("Change the language")),
     ("support", N_("Talk to a person")),
@@ -87,10 +91,16 @@ async def ask_language(turn: Turn) -> None:
 
 
 async def show_menu(turn: Turn) -> None:
+    """The main menu; a partner bank's deep link (`/start buy-...`) goes straight on."""
+    payload = turn.data.pop("start_payload", None)
+    if payload and (follow := turn.router.deep_links.get(payload.split("-", 1)[0])):
+        await follow(turn, payload)
+        return
     turn.goto("menu")
     name = turn.user.first_name or ""
     text = f"{turn._(MENU_TITLE)}\n{turn._(MENU_GREETING, name=name)}"
     turn.show(text, [
+        [(turn._(MENU_BUY), "buy"), (turn._(MENU_POLICIES), "policies")],
         [(turn._(MENU_MY_DATA), "data")],
         [(turn._(MENU_LANGUAGE), "lang:choose"), (turn._(PERSON), "support")],
     ])

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.emulator.client import EmulatorClient
 
-BOT_EVENTS = ("bot_message", "bot_edit", "bot_delete")
+BOT_EVENTS = ("bot_message", "bot_edit", "bot_delete", "invoice")
 
 
 class Person:
