@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run | sandbox | migrate`."""
+"""Command line: `python -m bot run | sandbox | migrate | quote`."""
 
 from __future__ import annotations
 
@@ -81,6 +81,29 @@ async def run_sandbox(settings: Settings, stop: asyncio.Event | None = None) -> 
         await emulator.stop()
 
 
+def cmd_quote(args: argparse.Namespace) -> None:
+    """What cover would cost: staff and partner banks answer customers with it."""
+    import json
+
+    from insurance.catalogue import UnknownProduct, get_product
+    from insurance.premium import QuoteError, quote
+
+    try:
+        priced = quote(get_product(args.product), args.loan_amount, args.term_months, args.sum_insured)
+    except UnknownProduct:
+        print(f"qamqor: unknown product {args.product!r}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except QuoteError as exc:
+        print(f"qamqor: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    print(json.dumps({
+        "product": priced.product, "currency": priced.currency, "loan_amount": str(priced.loan_amount),
+        "term_months": priced.term_months, "sum_insured": str(priced.sum_insured), "rate": str(priced.rate),
+        "premium": str(priced.premium), "tax_rate": str(priced.tax_rate), "tax": str(priced.tax),
+        "total": str(priced.total), "sample_rate": priced.sample_rate, "clause": priced.clause,
+    }, indent=2))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Qamqor insurance bot")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -89,6 +112,12 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("sandbox", help="the bot and a local Bot API emulator, no token needed") \
         .set_defaults(func=cmd_sandbox)
     commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(func=cmd_migrate)
+    quote = commands.add_parser("quote", help="premium, tax and total for a loan, as JSON")
+    quote.add_argument("--product", required=True, help="nomad_life or sakbol")
+    quote.add_argument("--loan-amount", required=True)
+    quote.add_argument("--term-months", required=True, type=int)
+    quote.add_argument("--sum-insured", default=None)
+    quote.set_defaults(func=cmd_quote)
     args = parser.parse_args(argv)
     args.func(args)
 

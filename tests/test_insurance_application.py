@@ -1,0 +1,138 @@
+"""The application form's fields (SAKBOL application form; Nomad Life rules 4.2)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from insurance.application import (
+    FieldError,
+    add_months,
+    cover_end,
+    default_cover_start,
+    parse_amount,
+    parse_birth_date,
+    parse_date,
+    parse_document_number,
+    parse_full_name,
+    parse_start_date,
+    parse_term,
+    signature_line,
+)
+from insurance.catalogue import get_product
+
+SAKBOL = get_product("sakbol")
+NOMAD = get_product("nomad_life")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("raw", ["Әсел Қайратқызы Нұрланова", "айгүл   өмүрбекова", "Jean-Luc O'Neil"])
+def test_full_names_of_two_to_five_words_of_letters(raw):
+    assert len(parse_full_name(raw).split()) >= 2
+
+
+@pytest.mark.parametrize(("raw", "reason"), [("Aigul", "name_words"), ("Aigul 2", "name_letters"),
+                                              ("Айгүл 🙂", "name_letters"), ("a " * 80, "too_long")])
+def test_bad_names_say_why(raw, reason):
+    with pytest.raises(FieldError) as error:
+        parse_full_name(raw)
+    assert error.value.reason == reason
+
+
+@pytest.mark.parametrize("raw", ["21.03.1988", "21/03/1988", "21-03-1988", "1988-03-21", " 21.3.1988 "])
+def test_dates_in_the_usual_spellings(raw):
+    assert parse_date(raw) == date(1988, 3, 21)
+
+
+@pytest.mark.parametrize(("raw", "reason"), [("31.02.1990", "date_invalid"), ("March 1990", "date_format")])
+def test_bad_dates(raw, reason):
+    with pytest.raises(FieldError) as error:
+        parse_date(raw)
+    assert error.value.reason == reason
+
+
+def test_birth_date_must_be_an_adult_in_the_past():
+    today = date(2026, 11, 22)
+    assert parse_birth_date("22.11.2008", today) == date(2008, 11, 22)  # 18 today
+    for raw, reason in (("23.11.2008", "under_18"), ("23.11.2026", "birth_in_future"), ("01.01.1900", "birth_too_old")):
+        with pytest.raises(FieldError) as error:
+            parse_birth_date(raw, today)
+        assert error.value.reason == reason
+
+
+@pytest.mark.parametrize(("raw", "value"), [("500000", "500000.00"), ("1 500 000", "1500000.00"),
+                                            ("250 000,50", "250000.50"), ("100000 сом", "100000.00")])
+def test_amounts(raw, value):
+    assert parse_amount(raw) == Decimal(value)
+
+
+@pytest.mark.parametrize(("raw", "reason"), [("сто тысяч", "amount_format"), ("0", "amount_not_positive"),
+                                              ("-5", "amount_format"), ("1.234", "amount_format")])
+def test_bad_amounts(raw, reason):
+    with pytest.raises(FieldError) as error:
+        parse_amount(raw)
+    assert error.value.reason == reason
+
+
+def test_terms_and_documents():
+    assert parse_term("24") == 24 and parse_term("24 мес") == 24
+    with pytest.raises(FieldError):
+        parse_term("0")
+    assert parse_document_number("ID 1234567") == "ID1234567"
+    assert parse_document_number("№ 012345678") == "012345678"
+    with pytest.raises(FieldError):
+        parse_document_number("hello")
+
+
+def test_default_start_is_tomorrow_in_the_products_country():
+    # 20:00 UTC on 22 Nov is 01:00 on 23 Nov in Kazakhstan (UTC+5) and 02:00 in Kyrgyzstan (UTC+6).
+    late = datetime(2026, 11, 22, 20, 0, tzinfo=timezone.utc)
+    assert default_cover_start(NOMAD, late) == date(2026, 11, 24)
+    assert default_cover_start(SAKBOL, late) == date(2026, 11, 24)
+    early = datetime(2026, 11, 22, 18, 30, tzinfo=timezone.utc)  # 23:30 in KZ, 00:30 in KG
+    assert default_cover_start(NOMAD, early) == date(2026, 11, 23)
+    assert default_cover_start(SAKBOL, early) == date(2026, 11, 24)
+
+
+def test_start_date_must_be_in_the_next_90_days():
+    now = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
+    assert parse_start_date("23.11.2026", SAKBOL, now) == date(2026, 11, 23)
+    for raw, reason in (("22.11.2026", "start_not_future"), ("01.03.2027", "start_too_far")):
+        with pytest.raises(FieldError) as error:
+            parse_start_date(raw, SAKBOL, now)
+        assert error.value.reason == reason
+
+
+def test_cover_end_reads_the_end_date_as_each_product_does():
+    # SAKBOL form section 5: cover ends at 00:00 of the end date, so the end date is start + term.
+    assert cover_end(SAKBOL, date(2026, 11, 23), 12) == date(2027, 11, 23)
+    # Nomad Life: the end date is the last covered day.
+    assert cover_end(NOMAD, date(2026, 11, 23), 12) == date(2027, 11, 22)
+    assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
+
+
+def test_signature_line_as_the_sakbol_form_records_it():
+    signed = datetime(2026, 11, 22, 10, 5, 1, tzinfo=timezone.utc)
+    assert signature_line("ab" * 32, "123456", "Айгүл Өмүрбекова", signed) == (
+        f"{'ab' * 32} | 123456 | Айгүл Өмүрбекова | 2026-11-22 10:05:01 UTC")
+
+
+def test_quote_command_prints_json():
+    result = subprocess.run([sys.executable, "-m", "bot", "quote", "--product", "sakbol", "--loan-amount", "100000",
+                             "--term-months", "13"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    quote = json.loads(result.stdout)
+    # SAKBOL offer 3.1.2: from the 13th month 4.5 %; 9.5: 2 % tax on top.
+    assert (quote["premium"], quote["tax"], quote["total"], quote["currency"]) == ("4500.00", "90.00", "4590.00", "KGS")
+
+
+def test_quote_command_refuses_bad_input_with_one_line():
+    result = subprocess.run([sys.executable, "-m", "bot", "quote", "--product", "sakbol", "--loan-amount", "0",
+                             "--term-months", "12"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
