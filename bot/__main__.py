@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run | sandbox | migrate | quote`."""
+"""Command line: `python -m bot run | sandbox | migrate | quote | claims`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 from bot.settings import Settings, SettingsError, configure_logging, load_settings
 
@@ -104,6 +105,26 @@ def cmd_quote(args: argparse.Namespace) -> None:
     }, indent=2))
 
 
+def cmd_claims(args: argparse.Namespace) -> None:
+    import json
+
+    from bot.claims_cli import claim_rows, default_output, export_claim, format_table
+
+    settings = _settings(sandbox=True)
+    if args.action == "list":
+        rows = asyncio.run(claim_rows(settings))
+        print(json.dumps(rows, indent=2, ensure_ascii=False) if args.json else format_table(rows))
+        return
+    try:
+        archive = asyncio.run(export_claim(settings, args.number))
+    except KeyError:
+        print(f"qamqor: no claim {args.number!r}", file=sys.stderr)
+        raise SystemExit(2) from None
+    output = args.output or default_output(args.number)
+    output.write_bytes(archive)
+    print(output)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Qamqor insurance bot")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -118,6 +139,14 @@ def main(argv: list[str] | None = None) -> None:
     quote.add_argument("--term-months", required=True, type=int)
     quote.add_argument("--sum-insured", default=None)
     quote.set_defaults(func=cmd_quote)
+    claims = commands.add_parser("claims", help="for the claims team: list claims, export one as a zip")
+    claims_actions = claims.add_subparsers(dest="action", required=True)
+    listing = claims_actions.add_parser("list", help="all claims with status and documents")
+    listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    export = claims_actions.add_parser("export", help="a zip of the claim's documents with a JSON manifest")
+    export.add_argument("number", help="claim number, e.g. CLM-2026-000001")
+    export.add_argument("--output", type=Path, default=None, help="zip file to write (default: NUMBER.zip)")
+    claims.set_defaults(func=cmd_claims)
     args = parser.parse_args(argv)
     args.func(args)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import suppress
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
@@ -15,9 +15,11 @@ from bot.adapters import EmulatorSms, HttpSmsGateway, LoggedSms, SmsSender
 from bot.dispatcher import Dispatcher, PerUserOrder
 from bot.i18n import LANGUAGES
 from bot.settings import Settings
-from handlers import build_router, start, support
+from handlers import build_router, documents, start, support
 from storage.db import create_engine, migrate, session_factory
 from storage.documents import DocumentStore
+from storage.models import utcnow
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -95,13 +97,23 @@ class QamqorBot:
             log.warning("could not set the command menus: %s", exc)
 
     async def _flush_outbox_forever(self) -> None:
+        """Background work found in the database, so a restart neither loses nor repeats it:
+        claim document reminders, then whatever the outbox still holds."""
         await self.dispatcher.flush_outbox(self.application.bot, older_than=timedelta(0))
         while True:
-            await asyncio.sleep(OUTBOX_FLUSH_EVERY)
             try:
-                await self.dispatcher.flush_outbox(self.application.bot)
+                await self.run_background_once()
             except Exception:
-                log.exception("outbox flush failed")
+                log.exception("background work failed")
+            await asyncio.sleep(OUTBOX_FLUSH_EVERY)
+
+    async def run_background_once(self, now: datetime | None = None) -> None:
+        async with UnitOfWork(self.dispatcher.sessions) as uow:
+            reminded = await documents.send_due_reminders(uow, now or utcnow())
+        if reminded:
+            log.info("sent %s claim document reminders", reminded)
+            await self.dispatcher.deliver(self.application.bot, background=True)
+        await self.dispatcher.flush_outbox(self.application.bot)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         update_id = update.update_id if isinstance(update, Update) else None

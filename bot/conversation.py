@@ -81,6 +81,7 @@ class Turn:
     incoming: Incoming
     router: Router
     documents: DocumentStore
+    fetch_file: Callable[[str], Awaitable[bytes]]
     state: str
     data: dict[str, Any]
     outgoing: list[dict[str, Any]] = field(default_factory=list)

@@ -164,7 +164,7 @@ class Dispatcher:
                 if await uow.updates.seen(update.update_id):
                     log.info("update %s already processed; re-sending what is pending", update.update_id)
                 else:
-                    turn = await self._turn(uow, update, is_staff_chat)
+                    turn = await self._turn(uow, update, is_staff_chat, bot)
                     language = turn.user.language or language
                     if is_staff_chat:
                         await self._route_staff(turn)
@@ -184,7 +184,7 @@ class Dispatcher:
             return
         await self.deliver(bot, update_id=update.update_id)
 
-    async def _turn(self, uow: UnitOfWork, update: Update, is_staff_chat: bool) -> Turn:
+    async def _turn(self, uow: UnitOfWork, update: Update, is_staff_chat: bool, bot: Bot) -> Turn:
         sender = update.effective_user
         assert sender is not None
         user, created = await uow.users.get_or_create(
@@ -206,6 +206,7 @@ class Dispatcher:
             incoming=parse_incoming(update),
             router=self.router,
             documents=self.documents,
+            fetch_file=lambda file_id: _download(bot, file_id),
             state=dialog.state if dialog else "new",
             data=dict(dialog.data) if dialog else {},
         )
@@ -286,11 +287,12 @@ class Dispatcher:
         with suppress(TelegramError):
             await bot.send_message(chat.id, apology)
 
-    async def deliver(self, bot: Bot, *, update_id: int | None = None, older_than: timedelta | None = None) -> int:
+    async def deliver(self, bot: Bot, *, update_id: int | None = None, older_than: timedelta | None = None,
+                      background: bool = False) -> int:
         """Send pending outbox rows in order; returns how many were sent."""
         sent = 0
         async with UnitOfWork(self.sessions) as uow:
-            pending = await uow.outbox.pending(update_id=update_id)
+            pending = await uow.outbox.pending(update_id=update_id, background=background)
             blocked_chats: set[int] = set()
             for message in pending:
                 if older_than is not None and message.created_at > utcnow() - older_than:
@@ -373,6 +375,11 @@ class Dispatcher:
             except httpx.HTTPError as exc:
                 return False, f"sms gateway: {exc.__class__.__name__}"
         return False, "retry limit"
+
+
+async def _download(bot: Bot, file_id: str) -> bytes:
+    telegram_file = await bot.get_file(file_id)
+    return bytes(await telegram_file.download_as_bytearray())
 
 
 def _markup(markup: dict[str, Any] | None, bot: Bot) -> ReplyMarkup | None:

@@ -16,12 +16,18 @@ MENU_MY_DATA = N_("🔒 My data and consents")
 MENU_LANGUAGE = N_("🌐 Language")
 MENU_BUY = N_("🛡 Buy cover")
 MENU_POLICIES = N_("📄 My policies")
+MENU_REPORT = N_("🆘 Report an event")
+MENU_CLAIMS = N_("📋 My claims")
+MENU_DOCUMENTS = N_("📎 Upload documents")
 
 # (command, description) for Telegram's command menu, set per language.
 COMMANDS = (
     ("start", N_("Main menu")),
     ("buy", N_("Buy cover")),
     ("policies", N_("My policies")),
+    ("claim", N_("Report an insured event")),
+    ("claims", N_("My claims")),
+    ("documents", N_("Upload claim documents")),
     ("mydata", N_("My data and consents")),
     ("language", N_("Change the language")),
     ("support", N_("Talk to a person")),
@@ -101,6 +107,8 @@ async def show_menu(turn: Turn) -> None:
     text = f"{turn._(MENU_TITLE)}\n{turn._(MENU_GREETING, name=name)}"
     turn.show(text, [
         [(turn._(MENU_BUY), "buy"), (turn._(MENU_POLICIES), "policies")],
+        [(turn._(MENU_REPORT), "claim"), (turn._(MENU_CLAIMS), "claims")],
+        [(turn._(MENU_DOCUMENTS), "docs")],
         [(turn._(MENU_MY_DATA), "data")],
         [(turn._(MENU_LANGUAGE), "lang:choose"), (turn._(PERSON), "support")],
     ])

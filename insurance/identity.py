@@ -153,6 +153,16 @@ def normalize_phone(raw: str, country: str, *, mobile_only: bool = False) -> Pho
     return PhoneCheck(True, None, e164, is_mobile)
 
 
+def normalize_contact_phone(raw: str, preferred_country: str) -> PhoneCheck:
+    """A number someone can be called on, Kazakh or Kyrgyz: local spellings are
+    read as `preferred_country` first, then as the other country."""
+    first = normalize_phone(raw, preferred_country)
+    if first.valid:
+        return first
+    other = normalize_phone(raw, "KG" if preferred_country == "KZ" else "KZ")
+    return other if other.valid else first
+
+
 def _digits_only(raw: str) -> str:
     """Drop the spaces and dashes people type inside long numbers."""
     return "".join(c for c in (raw or "") if c not in " -\t")

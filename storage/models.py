@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -213,3 +213,59 @@ class Policy(Base):
     cover_end: Mapped[date] = mapped_column(Date)
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     certificate_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class Claim(Base):
+    """A reported insured event. Registered always, late or not: the insurer decides."""
+
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), index=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    product_code: Mapped[str] = mapped_column(String(32))
+    reporter_relation: Mapped[str] = mapped_column(String(16))
+    event_type: Mapped[str] = mapped_column(String(32))
+    disability_group: Mapped[int | None] = mapped_column(Integer)
+    event_date: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text)
+    contact_phone: Mapped[str] = mapped_column(String(32))
+    reported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reporting_deadline: Mapped[date] = mapped_column(Date)
+    late: Mapped[bool] = mapped_column(default=False)
+    days_late: Mapped[int] = mapped_column(Integer, default=0)
+    outside_cover: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(24), default="registered")
+    documents_complete_at: Mapped[datetime | None] = mapped_column(default=None)
+    next_reminder_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ClaimDocument(Base):
+    """A file delivered for one checklist item; the bytes live in the document
+    store under their SHA-256, so the same file is stored once."""
+
+    __tablename__ = "claim_documents"
+    __table_args__ = (UniqueConstraint("claim_id", "item_code", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    item_code: Mapped[str] = mapped_column(String(48))
+    sha256: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))
+    size: Mapped[int] = mapped_column(BigInteger)
+    original_name: Mapped[str | None] = mapped_column(String(128))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ClaimEvent(Base):
+    """The claim's timeline, as the customer and the claims team see it."""
+
+    __tablename__ = "claim_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)

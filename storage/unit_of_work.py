@@ -6,10 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import (
+    Claim,
+    ClaimDocument,
+    ClaimEvent,
     Consent,
     Dialog,
     OutgoingMessage,
@@ -109,10 +112,14 @@ class Outbox:
         self._session.add(message)
         return message
 
-    async def pending(self, *, update_id: int | None = None, limit: int = 100) -> Sequence[OutgoingMessage]:
+    async def pending(self, *, update_id: int | None = None, background: bool = False,
+                      limit: int = 100) -> Sequence[OutgoingMessage]:
+        """Unsent rows: of one update, of background jobs only (no update), or all."""
         query = select(OutgoingMessage).where(OutgoingMessage.sent_at.is_(None))
         if update_id is not None:
             query = query.where(OutgoingMessage.update_id == update_id)
+        elif background:
+            query = query.where(OutgoingMessage.update_id.is_(None))
         result = await self._session.scalars(query.order_by(OutgoingMessage.id).limit(limit))
         return result.all()
 
@@ -235,19 +242,80 @@ class Policies:
         )
         return result.all()
 
+    async def get(self, policy_id: int) -> Policy | None:
+        return await self._session.get(Policy, policy_id)
+
     async def get_for_user(self, user_id: int, policy_id: int) -> Policy | None:
-        policy = await self._session.get(Policy, policy_id)
+        policy = await self.get(policy_id)
         return policy if policy is not None and policy.user_id == user_id else None
 
     async def for_application(self, application_id: int) -> Policy | None:
         result = await self._session.scalars(select(Policy).where(Policy.application_id == application_id))
         return result.first()
 
-    async def count_for_year(self, product_code: str, year: int) -> int:
-        result = await self._session.execute(
-            select(func.count(Policy.id)).where(Policy.product_code == product_code, Policy.number.like(f"%-{year}-%"))
-        )
-        return int(result.scalar_one())
+    async def by_number(self, number: str) -> Policy | None:
+        return (await self._session.scalars(select(Policy).where(Policy.number == number))).first()
+
+
+class Claims:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def register(self, **fields: Any) -> Claim:
+        """A new claim with its number (unique by construction: from the row id)."""
+        claim = Claim(**fields)
+        self._session.add(claim)
+        await self._session.flush()
+        claim.number = f"CLM-{claim.reported_at.year}-{claim.id:06d}"
+        self.note(claim.id, "registered")
+        return claim
+
+    async def get(self, claim_id: int) -> Claim | None:
+        return await self._session.get(Claim, claim_id)
+
+    async def get_for_user(self, user_id: int, claim_id: int) -> Claim | None:
+        claim = await self.get(claim_id)
+        return claim if claim is not None and claim.user_id == user_id else None
+
+    async def by_number(self, number: str) -> Claim | None:
+        return (await self._session.scalars(select(Claim).where(Claim.number == number))).first()
+
+    async def for_user(self, user_id: int) -> Sequence[Claim]:
+        result = await self._session.scalars(
+            select(Claim).where(Claim.user_id == user_id).order_by(Claim.reported_at.desc(), Claim.id.desc()))
+        return result.all()
+
+    async def all(self) -> Sequence[Claim]:
+        return (await self._session.scalars(select(Claim).order_by(Claim.id))).all()
+
+    async def due_reminders(self, now: datetime, limit: int = 100) -> Sequence[Claim]:
+        result = await self._session.scalars(
+            select(Claim).where(Claim.next_reminder_at.is_not(None), Claim.next_reminder_at <= now,
+                                Claim.status == "registered").order_by(Claim.next_reminder_at).limit(limit))
+        return result.all()
+
+    def note(self, claim_id: int, kind: str, **details: Any) -> None:
+        self._session.add(ClaimEvent(claim_id=claim_id, kind=kind, details=details))
+
+    async def timeline(self, claim_id: int) -> Sequence[ClaimEvent]:
+        result = await self._session.scalars(
+            select(ClaimEvent).where(ClaimEvent.claim_id == claim_id).order_by(ClaimEvent.at, ClaimEvent.id))
+        return result.all()
+
+    async def documents(self, claim_id: int) -> Sequence[ClaimDocument]:
+        result = await self._session.scalars(
+            select(ClaimDocument).where(ClaimDocument.claim_id == claim_id).order_by(ClaimDocument.id))
+        return result.all()
+
+    async def attach(self, claim_id: int, item_code: str, sha256: str, **fields: Any) -> bool:
+        """Link a stored file to a checklist item; False when it was already there."""
+        exists = await self._session.scalars(select(ClaimDocument.id).where(
+            ClaimDocument.claim_id == claim_id, ClaimDocument.item_code == item_code, ClaimDocument.sha256 == sha256))
+        if exists.first() is not None:
+            return False
+        self._session.add(ClaimDocument(claim_id=claim_id, item_code=item_code, sha256=sha256, **fields))
+        await self._session.flush()
+        return True
 
 
 class UnitOfWork:
@@ -271,6 +339,7 @@ class UnitOfWork:
         self.signing_codes = SigningCodes(self.session)
         self.payments = Payments(self.session)
         self.policies = Policies(self.session)
+        self.claims = Claims(self.session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

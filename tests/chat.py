@@ -18,6 +18,7 @@ class Person:
         self.control = control
         self.user = user
         self.id: int = user["id"]
+        self.language: str | None = user.get("language_code")
         self.seq = self.input_seq = 0
         self.last_update_id: int | None = None
 

@@ -203,3 +203,12 @@ def test_landline_allowed_unless_mobile_required():
 )
 def test_phone_rejections(raw, country, reason):
     assert normalize_phone(raw, country).reason == reason
+
+
+def test_a_claims_contact_phone_may_be_from_either_country():
+    from insurance.identity import normalize_contact_phone
+
+    assert normalize_contact_phone("+996 555 123 456", "KZ").e164 == "+996555123456"
+    assert normalize_contact_phone("8 701 234 56 78", "KZ").e164 == "+77012345678"
+    assert normalize_contact_phone("0555 123 456", "KG").e164 == "+996555123456"
+    assert not normalize_contact_phone("12345", "KZ").valid

@@ -1,0 +1,588 @@
+"""Reporting an insured event and following the claim.
+
+The bot never decides a claim and never turns one away: it registers it on
+time, says what is late or outside cover and why (with the clause), and
+escalates to the claims team. Rules: Nomad Life rules 3.1, 3.2, 7.8, 9.1,
+10.1-10.3, 10.6; SAKBOL offer 4.3, 8.1 (insurance.claims).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from html import escape
+from typing import Any
+
+from bot.conversation import Button, Router, Turn
+from bot.i18n import N_, translator
+from bot.keyboards import MAIN_MENU, PERSON, back_and_person, menu_and_person
+from insurance import claims as rules
+from insurance.application import FieldError, local_today, parse_date
+from insurance.catalogue import get_product
+from insurance.claim_documents import next_reminder, progress
+from insurance.identity import normalize_contact_phone
+from insurance.product import Product
+from storage.models import Claim, Policy, utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_DESCRIPTION = 2000
+LOOKUP_TRIES = 5
+STAFF_LANGUAGE = "ru"
+
+REPORT = N_("🆘 Report an event")
+MY_CLAIMS = N_("📋 My claims")
+CHOOSE_POLICY = N_("<b>🆘 Report an event</b>\nWhich policy is it about?")
+OTHER_POLICY = N_("Someone else's policy (I am a beneficiary or an heir)")
+NO_POLICIES = N_("You have no policies in the bot. If the policy belongs to a relative, choose “Someone else's policy”.")
+POLICY_BUTTON = N_("%(number)s · %(holder)s")
+ASK_NUMBER = N_("<b>🆘 Report an event › Policy</b>\nType the policy number, for example SB-2026-000123:")
+ASK_BIRTH = N_("Type the insured person's date of birth, for example 21.03.1988, to confirm the policy:")
+NO_MATCH = N_("No policy matches this number and date of birth. Please check both and type the policy number again.")
+TOO_MANY_LOOKUPS = N_("The policy could not be confirmed. A specialist will help you find it.")
+ASK_RELATION = N_("Who are you to the insured person?")
+RELATIONS = {"beneficiary": N_("Beneficiary"), "heir": N_("Heir")}
+ASK_EVENT = N_("<b>🆘 Report an event › What happened</b>\nChoose the event:")
+ASK_GROUP = N_("Which disability group was set?")
+GROUPS = {1: N_("Group I"), 2: N_("Group II"), 3: N_("Group III")}
+TELEMEDICINE = N_(
+    "<b>🩺 %(service)s</b>\nIllness is served by a doctor's consultation, not a claim form (clause %(clause)s). "
+    "Consultations are open 24/7 while the policy is in force, with no limit on their number: %(url)s"
+)
+ASK_DATE = N_("When did it happen? Choose or type the date, for example 21.03.2026:")
+TODAY = N_("Today")
+YESTERDAY = N_("Yesterday")
+DATE_FUTURE = N_("The date of the event cannot be in the future.")
+DATE_FORMAT = N_("Please write the date as DD.MM.YYYY, for example 21.03.2026.")
+OUTSIDE_COVER = N_(
+    "<b>🆘 Report an event › Date</b>\nThe date %(date)s is outside the cover period of policy %(number)s "
+    "(%(start)s – %(end)s, clause %(clause)s). You can change the date, or register the claim anyway: "
+    "the insurer will review it."
+)
+CHANGE_DATE = N_("✏️ Change the date")
+REGISTER_ANYWAY = N_("📝 Register anyway")
+ASK_DESCRIPTION = N_("Describe what happened in your own words: where, how, and what the consequences are.")
+DESCRIPTION_SHORT = N_("Please describe the event in a few words (at least 10 characters).")
+DESCRIPTION_LONG = N_("This is too long: %(length)s characters. Please keep it under %(limit)s.")
+ASK_PHONE = N_("Which phone should the claims team call? Share your contact, type a number, or use the one below.")
+USE_PHONE = N_("📞 %(phone)s")
+SHARE_PHONE = N_("📱 Share my phone")
+PHONE_INVALID = N_("This phone number does not look right. Please type it with the country code, for example +996 555 123 456.")
+CONFIRM_TITLE = N_("<b>🆘 Report an event › Check</b>")
+CONFIRM_LINES = N_(
+    "Policy: %(number)s (%(product)s)\nEvent: %(event)s\nDate: %(date)s\nContact phone: %(phone)s\n\n%(description)s"
+)
+LATE_WARNING = N_(
+    "⚠️ The event should have been reported by %(deadline)s (clause %(clause)s). The claim will still be "
+    "registered; the insurer will consider the delay."
+)
+OUTSIDE_WARNING = N_("⚠️ The date is outside the cover period: the insurer will review this.")
+REGISTER = N_("✅ Register the claim")
+REGISTERED = N_("<b>✅ Claim No. %(number)s is registered</b>")
+REPORTED_ON_TIME = N_("Reported on time (deadline %(deadline)s, clause %(clause)s).")
+REPORTED_LATE = N_("Reported %(days)s days after the deadline of %(deadline)s (clause %(clause)s); this is recorded for the insurer.")
+CHECKLIST_TITLE = N_("<b>Documents the insurer needs</b>")
+CHECKLIST_TO_CONFIRM = N_("The insurer may confirm or change this list.")
+ORIGINAL = N_("original")
+NOTARISED_COPY = N_("notarised copy")
+COPY = N_("copy")
+NEXT_STEPS = N_(
+    "<b>What happens next</b>\n• The insurer tells you which documents are missing within %(missing_days)s working "
+    "days of receiving them: by %(missing_date)s if you send them today.\n• Once all documents are in, the insurer "
+    "decides within %(decision_days)s working days: by %(decision_date)s if they are complete today."
+)
+TO_CONFIRM = N_("(the insurer's usual terms, to be confirmed)")
+UPLOAD = N_("📎 Upload documents")
+NO_CHECKLIST = N_("The insurer will tell you which documents are needed.")
+STAFF_NEW_CLAIM = N_(
+    "<b>New claim No. %(number)s</b>: %(event)s, %(date)s, policy %(policy)s, %(product)s.\n"
+    "Reported by %(name)s (%(relation)s), phone %(phone)s.%(flags)s\n\n%(description)s"
+)
+STAFF_LATE = N_(" Late by %(days)s days.")
+STAFF_OUTSIDE = N_(" Date outside cover.")
+RELATION_HOLDER = N_("policyholder")
+
+CLAIMS_TITLE = N_("<b>📋 My claims</b>")
+NO_CLAIMS = N_("You have no claims.")
+CLAIM_LINE = N_("<b>%(number)s</b> · %(event)s, %(date)s\n%(status)s · documents %(delivered)s of %(total)s")
+STATUSES = {"registered": N_("registered, waiting for documents"), "complete": N_("all documents delivered"),
+            "closed": N_("closed")}
+CLAIM_BUTTON = N_("📋 %(number)s")
+CLAIM_TITLE = N_("<b>📋 Claim No. %(number)s</b>")
+TIMELINE = N_("<b>Timeline</b>")
+TIMELINE_EVENTS = {"registered": N_("registered"), "document": N_("document received: %(item)s"),
+                   "complete": N_("all documents delivered"), "reminder": N_("reminder about missing documents")}
+MISSING = N_("<b>Still missing (%(count)s of %(total)s)</b>")
+DECISION_BY = N_("The insurer decides by %(date)s (clause %(clause)s).")
+NOT_AVAILABLE = N_("This claim is not available.")
+
+
+def register(router: Router) -> None:
+    @router.callback("claim")
+    async def claim_button(turn: Turn) -> None:
+        parts = (turn.incoming.callback_data or "").split(":")
+        action, args = (parts[1] if len(parts) > 1 else ""), parts[2:]
+        await REPORT_ACTIONS.get(action, lambda t, *a: choose_policy(t))(turn, *args)
+
+    @router.callback("claims")
+    async def claims_button(turn: Turn) -> None:
+        _, _, argument = (turn.incoming.callback_data or "").partition(":")
+        if argument.isdigit():
+            await show_claim(turn, int(argument))
+        else:
+            await show_claims(turn)
+
+    router.command("claim")(choose_policy)
+    router.command("claims")(show_claims)
+    router.screen("claim.policy")(choose_policy)
+    router.screen("claim.number", on_text=receive_policy_number)(ask_policy_number)
+    router.screen("claim.birth", on_text=receive_birth_date)(ask_birth_date)
+    router.screen("claim.relation")(ask_relation)
+    router.screen("claim.event")(ask_event)
+    router.screen("claim.group")(ask_group)
+    router.screen("claim.telemedicine")(ask_event)
+    router.screen("claim.date", on_text=receive_date)(ask_date)
+    router.screen("claim.outside")(show_outside_cover)
+    router.screen("claim.description", on_text=receive_description)(ask_description)
+    router.screen("claim.phone", on_text=receive_phone, on_contact=receive_phone)(ask_phone)
+    router.screen("claim.confirm")(show_confirmation)
+    router.screen("claims")(show_claims)
+
+
+def _draft(turn: Turn) -> dict[str, Any]:
+    return turn.data.setdefault("claim", {})
+
+
+async def _policy(turn: Turn) -> Policy | None:
+    """The policy of the draft: the user's own, or one confirmed by number and birth date."""
+    policy_id = _draft(turn).get("policy_id")
+    if not isinstance(policy_id, int):
+        return None
+    policy = await turn.uow.policies.get_for_user(turn.user.id, policy_id)
+    if policy is None and _draft(turn).get("relation") in RELATIONS and _draft(turn).get("confirmed"):
+        policy = await turn.uow.policies.get(policy_id)
+    return policy
+
+
+# ---- which policy -------------------------------------------------------------
+
+async def choose_policy(turn: Turn) -> None:
+    turn.data["claim"] = {}
+    turn.goto("claim.policy")
+    policies = await turn.uow.policies.for_user(turn.user.id)
+    rows: list[list[Button]] = [[(turn._(POLICY_BUTTON, number=p.number, holder=p.holder_name), f"claim:p:{p.id}")]
+                                for p in policies]
+    rows.append([(turn._(OTHER_POLICY), "claim:other")])
+    text = turn._(CHOOSE_POLICY) if policies else f"{turn._(CHOOSE_POLICY)}\n\n{turn._(NO_POLICIES)}"
+    turn.show(text, [*rows, back_and_person(turn)])
+
+
+async def pick_own_policy(turn: Turn, policy_id: str = "") -> None:
+    policy = await turn.uow.policies.get_for_user(turn.user.id, int(policy_id)) if policy_id.isdigit() else None
+    if policy is None:
+        log.warning("user %s asked for policy %r that is not theirs", turn.user.id, policy_id)
+        turn.notice(turn._(NOT_AVAILABLE))
+        await choose_policy(turn)
+        return
+    turn.data["claim"] = {"policy_id": policy.id, "relation": "holder"}
+    await ask_event(turn)
+
+
+async def ask_policy_number(turn: Turn) -> None:
+    turn.goto("claim.number")
+    turn.show(turn._(ASK_NUMBER), [back_and_person(turn, back="claim")])
+
+
+async def receive_policy_number(turn: Turn) -> None:
+    number = "".join(turn.incoming.text.split()).upper()[:32]
+    _draft(turn).update(lookup_number=number)
+    await ask_birth_date(turn)
+
+
+async def ask_birth_date(turn: Turn) -> None:
+    turn.goto("claim.birth")
+    turn.show(turn._(ASK_BIRTH), [back_and_person(turn, back="claim:other")])
+
+
+async def receive_birth_date(turn: Turn) -> None:
+    """Number and the insured's birth date must both match; which one did not is not said."""
+    draft = _draft(turn)
+    try:
+        born = parse_date(turn.incoming.text)
+    except FieldError:
+        turn.say(turn._(DATE_FORMAT))
+        return
+    policy = await turn.uow.policies.by_number(draft.get("lookup_number", ""))
+    application = await turn.uow.applications.get(policy.application_id) if policy else None
+    if application is None or application.answers.get("birth_date") != born.isoformat():
+        draft["lookup_tries"] = draft.get("lookup_tries", 0) + 1
+        log.info("user %s: policy lookup failed (%s tries)", turn.user.id, draft["lookup_tries"])
+        if draft["lookup_tries"] >= LOOKUP_TRIES:
+            turn.say(turn._(TOO_MANY_LOOKUPS), [menu_and_person(turn)])
+            turn.goto("menu")
+            return
+        turn.say(turn._(NO_MATCH))
+        await ask_policy_number(turn)
+        return
+    assert policy is not None
+    draft.update(policy_id=policy.id, confirmed=True)
+    await ask_relation(turn)
+
+
+async def ask_relation(turn: Turn) -> None:
+    turn.goto("claim.relation")
+    turn.show(turn._(ASK_RELATION), [[(turn._(label), f"claim:r:{code}") for code, label in RELATIONS.items()],
+                                     back_and_person(turn, back="claim")])
+
+
+async def choose_relation(turn: Turn, relation: str = "") -> None:
+    if relation not in RELATIONS or not _draft(turn).get("confirmed"):
+        await choose_policy(turn)
+        return
+    _draft(turn)["relation"] = relation
+    await ask_event(turn)
+
+
+# ---- what and when --------------------------------------------------------------
+
+async def ask_event(turn: Turn) -> None:
+    policy = await _policy(turn)
+    if policy is None:
+        await choose_policy(turn)
+        return
+    product = get_product(policy.product_code)
+    turn.goto("claim.event")
+    rows = [[(e.name.get(turn.t.language), f"claim:e:{e.code}")] for e in product.event_types]
+    turn.show(turn._(ASK_EVENT), [*rows, back_and_person(turn, back="claim")])
+
+
+async def choose_event(turn: Turn, code: str = "") -> None:
+    policy = await _policy(turn)
+    if policy is None:
+        await choose_policy(turn)
+        return
+    product = get_product(policy.product_code)
+    event = next((e for e in product.event_types if e.code == code), None)
+    if event is None:
+        await ask_event(turn)
+        return
+    if event.telemedicine and product.telemedicine is not None:
+        # Nomad Life rules 3.1(3), 7.12, 9.5: illness is served by telemedicine.
+        turn.goto("claim.telemedicine")
+        service = product.telemedicine
+        turn.show(turn._(TELEMEDICINE, service=service.name.get(turn.t.language), clause=service.clause,
+                         url=service.url), [back_and_person(turn, back="claim:event")])
+        return
+    _draft(turn).update(event_type=code, disability_group=None)
+    if event.disability_groups:
+        await ask_group(turn)
+    else:
+        await ask_date(turn)
+
+
+async def ask_group(turn: Turn) -> None:
+    policy = await _policy(turn)
+    if policy is None or "event_type" not in _draft(turn):
+        await choose_policy(turn)
+        return
+    groups = get_product(policy.product_code).event_type(_draft(turn)["event_type"]).disability_groups
+    turn.goto("claim.group")
+    turn.show(turn._(ASK_GROUP), [[(turn._(GROUPS[g]), f"claim:g:{g}") for g in groups],
+                                  back_and_person(turn, back="claim:event")])
+
+
+async def choose_group(turn: Turn, group: str = "") -> None:
+    if group not in ("1", "2", "3") or "event_type" not in _draft(turn):
+        await ask_group(turn)
+        return
+    _draft(turn)["disability_group"] = int(group)
+    await ask_date(turn)
+
+
+async def ask_date(turn: Turn) -> None:
+    policy = await _policy(turn)
+    if policy is None or "event_type" not in _draft(turn):
+        await choose_policy(turn)
+        return
+    today = local_today(get_product(policy.product_code), utcnow())
+    turn.goto("claim.date")
+    turn.show(turn._(ASK_DATE), [
+        [(turn._(TODAY), f"claim:d:{today.isoformat()}"),
+         (turn._(YESTERDAY), f"claim:d:{(today - timedelta(days=1)).isoformat()}")],
+        back_and_person(turn, back="claim:event"),
+    ])
+
+
+async def receive_date(turn: Turn) -> None:
+    await _accept_date(turn, turn.incoming.text)
+
+
+async def choose_date(turn: Turn, iso: str = "") -> None:
+    await _accept_date(turn, ".".join(reversed(iso.split("-"))) if iso else "")
+
+
+async def _accept_date(turn: Turn, raw: str) -> None:
+    policy = await _policy(turn)
+    if policy is None or "event_type" not in _draft(turn):
+        await choose_policy(turn)
+        return
+    product = get_product(policy.product_code)
+    try:
+        event_date = parse_date(raw)
+    except FieldError:
+        turn.say(turn._(DATE_FORMAT))
+        await ask_date(turn)
+        return
+    refusal = rules.check_cover(product, event_date, policy.cover_start, policy.cover_end,
+                                local_today(product, utcnow()))
+    if refusal is not None and refusal.rule == "event_in_future":
+        turn.say(turn._(DATE_FUTURE))
+        await ask_date(turn)
+        return
+    _draft(turn).update(event_date=event_date.isoformat(), outside_cover=refusal.rule if refusal else None)
+    if refusal is not None:
+        await show_outside_cover(turn)
+    else:
+        await ask_description(turn)
+
+
+async def show_outside_cover(turn: Turn) -> None:
+    policy = await _policy(turn)
+    draft = _draft(turn)
+    if policy is None or "event_date" not in draft:
+        await choose_policy(turn)
+        return
+    product = get_product(policy.product_code)
+    turn.goto("claim.outside")
+    turn.show(turn._(OUTSIDE_COVER, date=turn.t.date(date.fromisoformat(draft["event_date"])), number=policy.number,
+                     start=turn.t.date(policy.cover_start), end=turn.t.date(policy.cover_end),
+                     clause=product.cover_period.clause), [
+        [(turn._(CHANGE_DATE), "claim:date"), (turn._(REGISTER_ANYWAY), "claim:anyway")],
+        [(turn._(PERSON), "support")],
+    ])
+
+
+async def ask_description(turn: Turn) -> None:
+    if "event_date" not in _draft(turn):
+        await ask_date(turn)
+        return
+    turn.goto("claim.description")
+    turn.show(turn._(ASK_DESCRIPTION), [back_and_person(turn, back="claim:date")])
+
+
+async def receive_description(turn: Turn) -> None:
+    text = " ".join(turn.incoming.text.split())
+    if len(text) > MAX_DESCRIPTION:
+        turn.say(turn._(DESCRIPTION_LONG, length=turn.t.number(len(text)), limit=turn.t.number(MAX_DESCRIPTION)))
+        return
+    if len(text) < 10 or sum(ch.isalpha() for ch in text) < 5:
+        turn.say(turn._(DESCRIPTION_SHORT))
+        return
+    _draft(turn)["description"] = text
+    await ask_phone(turn)
+
+
+async def ask_phone(turn: Turn) -> None:
+    if "description" not in _draft(turn):
+        await ask_description(turn)
+        return
+    turn.goto("claim.phone")
+    rows: list[list[Button]] = []
+    if turn.user.phone:
+        rows.append([(turn._(USE_PHONE, phone=turn.user.phone), "claim:ph")])
+    rows.append(back_and_person(turn, back="claim:description"))
+    turn.show(turn._(ASK_PHONE), rows)
+
+
+async def receive_phone(turn: Turn) -> None:
+    """Any number the claims team can call: typed, shared, or the one known."""
+    policy = await _policy(turn)
+    if policy is None:
+        await choose_policy(turn)
+        return
+    raw = turn.incoming.contact_phone if turn.incoming.kind == "contact" else turn.incoming.text
+    check = normalize_contact_phone(raw or "", get_product(policy.product_code).country)
+    if not check.valid or not check.e164:
+        turn.say(turn._(PHONE_INVALID))
+        return
+    _draft(turn)["phone"] = check.e164
+    await show_confirmation(turn)
+
+
+async def use_known_phone(turn: Turn) -> None:
+    if not turn.user.phone:
+        await ask_phone(turn)
+        return
+    _draft(turn)["phone"] = turn.user.phone
+    await show_confirmation(turn)
+
+
+async def show_confirmation(turn: Turn) -> None:
+    policy = await _policy(turn)
+    draft = _draft(turn)
+    if policy is None or not all(k in draft for k in ("event_type", "event_date", "description", "phone")):
+        await choose_policy(turn)
+        return
+    product = get_product(policy.product_code)
+    lang = turn.t.language
+    event_date = date.fromisoformat(draft["event_date"])
+    lines = [turn._(CONFIRM_TITLE), "", turn._(
+        CONFIRM_LINES, number=policy.number, product=product.name.get(lang), event=_event_name(turn, product, draft),
+        date=turn.t.date(event_date), phone=draft["phone"], description=draft["description"])]
+    reporting = rules.check_reporting(product, event_date, local_today(product, utcnow()))
+    if reporting.late:
+        lines += ["", turn._(LATE_WARNING, deadline=turn.t.date(reporting.deadline), clause=reporting.clause)]
+    if draft.get("outside_cover"):
+        lines += ["", turn._(OUTSIDE_WARNING)]
+    turn.goto("claim.confirm")
+    turn.show("\n".join(lines), [[(turn._(REGISTER), "claim:register")], back_and_person(turn, back="claim:phone")])
+
+
+def _event_name(turn: Turn, product: Product, draft: dict[str, Any]) -> str:
+    name = product.event_type(draft["event_type"]).name.get(turn.t.language)
+    if draft.get("disability_group"):
+        name = f"{name}: {turn._(GROUPS[draft['disability_group']])}"
+    return name
+
+
+# ---- registration ------------------------------------------------------------
+
+async def register_claim(turn: Turn) -> None:
+    policy = await _policy(turn)
+    draft = _draft(turn)
+    if policy is None or not all(k in draft for k in ("event_type", "event_date", "description", "phone")):
+        await choose_policy(turn)
+        return
+    product = get_product(policy.product_code)
+    event_date = date.fromisoformat(draft["event_date"])
+    reporting = rules.check_reporting(product, event_date, local_today(product, utcnow()))
+    checklist = product.event_type(draft["event_type"]).checklist
+    now = utcnow()
+    claim = await turn.uow.claims.register(
+        user_id=turn.user.id, policy_id=policy.id, product_code=product.code,
+        reporter_relation=draft.get("relation", "holder"), event_type=draft["event_type"],
+        disability_group=draft.get("disability_group"), event_date=event_date, description=draft["description"],
+        contact_phone=draft["phone"], reported_at=now, reporting_deadline=reporting.deadline, late=reporting.late,
+        days_late=reporting.days_late, outside_cover=draft.get("outside_cover"),
+        next_reminder_at=next_reminder(now, 0) if checklist else None,
+    )
+    turn.data.pop("claim", None)
+    turn.goto("claims")
+    turn.say(registered_text(turn, product, claim, reporting), [
+        *([[(turn._(UPLOAD), f"docs:c:{claim.id}")]] if checklist else []),
+        [(turn._(MY_CLAIMS), "claims"), (turn._(MAIN_MENU), "menu")],
+    ])
+    if turn.settings.staff_chat_id is not None:
+        staff = translator(STAFF_LANGUAGE)
+        flags = (staff.gettext(STAFF_LATE, days=claim.days_late) if claim.late else "") + (
+            staff.gettext(STAFF_OUTSIDE) if claim.outside_cover else "")
+        relation = staff.gettext(RELATIONS.get(claim.reporter_relation, RELATION_HOLDER))
+        turn.say(staff.gettext(STAFF_NEW_CLAIM, **{k: escape(v) if isinstance(v, str) else v for k, v in dict(
+            number=claim.number, event=product.event_type(claim.event_type).name.get(STAFF_LANGUAGE),
+            date=staff.date(event_date), policy=policy.number, product=product.name.get(STAFF_LANGUAGE),
+            name=" ".join(filter(None, [turn.user.first_name, turn.user.last_name])), relation=relation,
+            phone=claim.contact_phone, flags=flags, description=claim.description).items()}),
+            chat_id=turn.settings.staff_chat_id)
+
+
+def registered_text(turn: Turn, product: Product, claim: Claim, reporting: rules.ReportingCheck) -> str:
+    t = turn.t
+    lines = [turn._(REGISTERED, number=claim.number), ""]
+    if reporting.late:
+        lines.append(turn._(REPORTED_LATE, days=reporting.days_late, deadline=t.date(reporting.deadline),
+                            clause=reporting.late_clause or reporting.clause))
+    else:
+        lines.append(turn._(REPORTED_ON_TIME, deadline=t.date(reporting.deadline), clause=reporting.clause))
+    event = product.event_type(claim.event_type)
+    if event.checklist:
+        lines += ["", turn._(CHECKLIST_TITLE)]
+        lines += [f"{i}. {checklist_line(turn, item)}" for i, item in enumerate(event.checklist, 1)]
+        if event.checklist_insurer_to_confirm:
+            lines.append(f"<i>{turn._(CHECKLIST_TO_CONFIRM)}</i>")
+        if product.documents_note is not None:
+            lines.append(f"<i>{escape(product.documents_note.text.get(t.language))} ({product.documents_note.clause})</i>")
+    else:
+        lines += ["", turn._(NO_CHECKLIST)]
+    today = local_today(product, utcnow())
+    missing = rules.missing_documents_deadline(product, today)
+    decision = rules.decision_deadline(product, today)
+    lines += ["", turn._(NEXT_STEPS, missing_days=missing.days, missing_date=t.date(missing.due_on),
+                         decision_days=decision.days, decision_date=t.date(decision.due_on))]
+    if missing.insurer_to_confirm:
+        lines.append(f"<i>{turn._(TO_CONFIRM)}</i>")
+    return "\n".join(lines)
+
+
+def checklist_line(turn: Turn, item: Any) -> str:
+    """`Name (original): explanation`."""
+    lang = turn.t.language
+    forms = ", ".join(turn._({"original": ORIGINAL, "notarised_copy": NOTARISED_COPY}.get(f, COPY))
+                      for f in item.document.forms)
+    return f"<b>{escape(item.document.name.get(lang))}</b> ({forms}): {escape(item.document.explanation.get(lang))}"
+
+
+# ---- following claims ---------------------------------------------------------
+
+async def show_claims(turn: Turn) -> None:
+    turn.goto("claims")
+    claims = await turn.uow.claims.for_user(turn.user.id)
+    lines = [turn._(CLAIMS_TITLE), ""]
+    rows: list[list[Button]] = []
+    for claim in claims:
+        product = get_product(claim.product_code)
+        state = progress(product.event_type(claim.event_type).checklist,
+                         {d.item_code for d in await turn.uow.claims.documents(claim.id)})
+        lines.append(turn._(CLAIM_LINE, number=claim.number, event=product.event_type(claim.event_type).name.get(
+            turn.t.language), date=turn.t.date(claim.event_date), status=turn._(STATUSES[claim.status]),
+            delivered=len(state.delivered), total=state.total))
+        rows.append([(turn._(CLAIM_BUTTON, number=claim.number), f"claims:{claim.id}")])
+    if not claims:
+        lines.append(turn._(NO_CLAIMS))
+    rows.append([(turn._(REPORT), "claim")])
+    turn.show("\n".join(lines), [*rows, back_and_person(turn)])
+
+
+async def show_claim(turn: Turn, claim_id: int) -> None:
+    """One claim: status, timeline, what is missing and the deadlines; only the reporter's own."""
+    claim = await turn.uow.claims.get_for_user(turn.user.id, claim_id)
+    if claim is None:
+        log.warning("user %s asked for claim %s that is not theirs", turn.user.id, claim_id)
+        turn.notice(turn._(NOT_AVAILABLE))
+        return
+    product = get_product(claim.product_code)
+    documents = await turn.uow.claims.documents(claim.id)
+    checklist = product.event_type(claim.event_type).checklist
+    state = progress(checklist, {d.item_code for d in documents})
+    t = turn.t
+    lines = [turn._(CLAIM_TITLE, number=claim.number), turn._(STATUSES[claim.status]), "", turn._(TIMELINE)]
+    for event in await turn.uow.claims.timeline(claim.id):
+        label = TIMELINE_EVENTS.get(event.kind, TIMELINE_EVENTS["registered"])
+        item = event.details.get("item")
+        name = product.document(item).name.get(t.language) if item else ""
+        lines.append(f"• {t.datetime(event.at)}: {turn._(label, item=name) if item else turn._(label)}")
+    if state.missing:
+        lines += ["", turn._(MISSING, count=len(state.missing), total=state.total)]
+        lines += [f"• {escape(i.document.name.get(t.language))}" for i in state.missing]
+    if claim.documents_complete_at is not None:
+        decision = rules.decision_deadline(product, local_today(product, claim.documents_complete_at))
+        lines += ["", turn._(DECISION_BY, date=t.date(decision.due_on), clause=decision.clause or "—")]
+    rows: list[list[Button]] = [[(turn._(UPLOAD), f"docs:c:{claim.id}")]] if state.missing else []
+    turn.goto("claims")
+    turn.show("\n".join(lines), [*rows, back_and_person(turn, back="claims")])
+
+
+REPORT_ACTIONS = {
+    "p": pick_own_policy,
+    "other": lambda turn: ask_policy_number(turn),
+    "r": choose_relation,
+    "event": lambda turn: ask_event(turn),
+    "e": choose_event,
+    "g": choose_group,
+    "date": lambda turn: ask_date(turn),
+    "d": choose_date,
+    "anyway": lambda turn: ask_description(turn),
+    "description": lambda turn: ask_description(turn),
+    "phone": lambda turn: ask_phone(turn),
+    "ph": lambda turn: use_known_phone(turn),
+    "register": lambda turn: register_claim(turn),
+}
