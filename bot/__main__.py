@@ -60,14 +60,17 @@ async def run_sandbox(settings: Settings, stop: asyncio.Event | None = None) -> 
     from bot.emulator import Emulator
     from bot.emulator.client import EmulatorClient
 
-    emulator = Emulator(token=settings.bot_token)
+    emulator = Emulator(token=settings.bot_token, sandbox_page=True)
     base = await emulator.start(host=settings.sandbox_host, port=settings.sandbox_port)
     async with EmulatorClient(base) as control:
-        staff = await control.create_group("Qamqor staff")
-    settings = replace(settings, api_base_url=base, staff_chat_id=settings.staff_chat_id or staff["id"])
+        staff = await control.create_group("Qamqor staff", chat_id=settings.staff_chat_id)
+    settings = replace(settings, api_base_url=base, staff_chat_id=staff["id"])
+    if emulator.sandbox is not None:
+        emulator.sandbox.staff_chat_id = settings.staff_chat_id
     qamqor = QamqorBot(settings)
     await qamqor.start()
     print(f"Qamqor sandbox is running: {base}/", flush=True)
+    print(f"  open {base}/ in a browser to chat with the bot as any number of users (docs/sandbox.md)", flush=True)
     print(f"  Bot API emulator: {base}/bot<token>/<method>; control API: {base}/control/ "
           "(see docs/emulator.md)", flush=True)
     print(f"  staff chat id: {settings.staff_chat_id}; stop with Ctrl+C", flush=True)

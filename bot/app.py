@@ -24,6 +24,7 @@ from storage.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 OUTBOX_FLUSH_EVERY = 15.0
+CONNECTION_POOL = 32
 DEFAULT_COMMAND_LANGUAGE = "ru"
 
 
@@ -61,6 +62,9 @@ class QamqorBot:
             .post_init(lambda _app: self.prepare())
             .post_shutdown(lambda _app: self.cleanup())
             .get_updates_read_timeout(40)
+            # PTB's default is one connection: concurrent updates would queue for it.
+            .connection_pool_size(CONNECTION_POOL)
+            .pool_timeout(10)
         )
         if self.settings.api_base_url:
             builder = builder.base_url(f"{self.settings.api_base_url}/bot").base_file_url(

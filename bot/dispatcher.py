@@ -145,6 +145,9 @@ class Dispatcher:
         self.router = router
         self.documents = documents
         self.sms = sms
+        # SQLite has one writer: concurrent transactions would only wait for each
+        # other in its sleeping busy handler. PostgreSQL takes them concurrently.
+        self.write_slots = asyncio.Semaphore(1 if settings.database_url.startswith("sqlite") else 32)
         self.on_sent: dict[str, OnSent] = {}
         self._flush_lock = asyncio.Lock()
 
@@ -160,7 +163,7 @@ class Dispatcher:
             return
         language = supported_language(sender.language_code)
         try:
-            async with UnitOfWork(self.sessions) as uow:
+            async with self.write_slots, UnitOfWork(self.sessions) as uow:
                 if await uow.updates.seen(update.update_id):
                     log.info("update %s already processed; re-sending what is pending", update.update_id)
                 else:
@@ -206,10 +209,19 @@ class Dispatcher:
             incoming=parse_incoming(update),
             router=self.router,
             documents=self.documents,
-            fetch_file=lambda file_id: _download(bot, file_id),
+            fetch_file=lambda file_id: self._download_outside_slot(bot, file_id),
             state=dialog.state if dialog else "new",
             data=dict(dialog.data) if dialog else {},
         )
+
+    async def _download_outside_slot(self, bot: Bot, file_id: str) -> bytes:
+        """A download from Telegram (up to 20 MB) gives the write slot to other
+        users meanwhile; callers fetch before they write anything."""
+        self.write_slots.release()
+        try:
+            return await _download(bot, file_id)
+        finally:
+            await self.write_slots.acquire()
 
     async def _route_staff(self, turn: Turn) -> None:
         incoming = turn.incoming

@@ -13,7 +13,7 @@ from html import escape
 
 from bot.conversation import Router, Turn
 from bot.i18n import LANGUAGE_NAMES, N_
-from bot.keyboards import PERSON, back_and_person, menu_and_person
+from bot.keyboards import PERSON, back_and_person
 from insurance.consent import PERSONAL_DATA, consent_text
 from storage.models import utcnow
 

@@ -5,7 +5,6 @@ Nomad Life rules 3.1, 7.8, 9.1, 10.1, 10.2, 10.3, 10.6; SAKBOL offer 4.3, 8.1.
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import os
@@ -24,7 +23,7 @@ from insurance.application import local_today
 from insurance.catalogue import get_product
 from insurance.claims import decision_deadline, reporting_deadline
 from storage.db import session_factory
-from storage.models import Claim, ClaimDocument, utcnow
+from storage.models import Claim, utcnow
 from storage.unit_of_work import UnitOfWork
 from tests.chat import buttons, catalogue
 

@@ -88,7 +88,7 @@ async def latest_code(control, after: int = 0) -> tuple[str, int]:
 
 async def sign(user, control) -> None:
     await user.press("buy:ok")
-    consents = await user.reply()
+    await user.reply()
     await user.press("buy:accept")
     document, sign_screen = await user.replies(2)
     assert document["message"]["document"]["file_name"].startswith("application-")

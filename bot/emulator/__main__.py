@@ -12,9 +12,11 @@ from .server import DEFAULT_TOKEN, Emulator
 logger = logging.getLogger("bot.emulator")
 
 
-async def _serve(host: str, port: int, token: str) -> None:
-    emulator = Emulator(token)
+async def _serve(host: str, port: int, token: str, page: bool = False) -> None:
+    emulator = Emulator(token, sandbox_page=page)
     base_url = await emulator.start(host, port)
+    if page:
+        logger.info("Sandbox page:      %s/", base_url)
     logger.info("Bot API base URL:  %s", emulator.bot_api_base_url)
     logger.info("File base URL:     %s", emulator.file_base_url)
     logger.info("Control API:       %s/control/", base_url)
@@ -30,12 +32,15 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default=DEFAULT_TOKEN)
     parser.add_argument("--log-level", default="INFO")
+    parser.add_argument(
+        "--page", action="store_true", help="also serve the browser sandbox page at /"
+    )
     args = parser.parse_args()
     logging.basicConfig(
         level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(args.host, args.port, args.token))
+        asyncio.run(_serve(args.host, args.port, args.token, args.page))
 
 
 if __name__ == "__main__":

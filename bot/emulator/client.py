@@ -96,13 +96,16 @@ class EmulatorClient:
         username: str | None = None,
         language_code: str | None = None,
         user_id: int | None = None,
+        phone_number: str | None = None,
     ) -> JSON:
+        """``phone_number`` is kept for the user's own contact (``share_contact`` without one)."""
         body = {
             "first_name": first_name,
             "last_name": last_name,
             "username": username,
             "language_code": language_code,
             "id": user_id,
+            "phone_number": phone_number,
         }
         return await self._object("POST", "/users", json=_without_none(body))
 
@@ -179,13 +182,16 @@ class EmulatorClient:
     async def share_contact(
         self,
         user_id: int,
-        phone_number: str,
+        phone_number: str | None,
         first_name: str | None = None,
         last_name: str | None = None,
         contact_user_id: int | EllipsisType | None = ...,
         chat_id: int | None = None,
     ) -> JSON:
-        """Share a contact; by default the sender's own, ``contact_user_id=None`` for none."""
+        """Share a contact; by default the sender's own, ``contact_user_id=None`` for none.
+
+        ``phone_number=None`` uses the number stored with the contact's user.
+        """
         body = _without_none(
             {
                 "user_id": user_id,
@@ -277,6 +283,27 @@ class EmulatorClient:
         )
         commands: list[JSON] = answer["commands"]
         return commands
+
+    # SMS outbox
+
+    async def sms_send(self, phone: str, text: str, user_id: int | None = None) -> JSON:
+        """Put a text "sent by SMS" to ``phone`` in the outbox; answers the stored message."""
+        body = {"phone": phone, "text": text, "user_id": user_id}
+        return await self._object("POST", "/sms", json=_without_none(body))
+
+    async def sms(self, after: int = 0, wait: float = 0.0, user_id: int | None = None) -> JSON:
+        """``{"messages": [...], "last_seq": N}``: SMS with ``seq > after``; long-polls
+        up to ``wait`` seconds for at least one."""
+        return await self._object(
+            "GET",
+            "/sms",
+            params={"after": after, "wait": wait, "user_id": user_id},
+            timeout=wait + self._timeout,
+        )
+
+    async def sandbox(self) -> JSON:
+        """The sandbox page's settings (``staff_chat_id``, ``operator``); 404 without the page."""
+        return await self._object("GET", "/sandbox")
 
     async def download(self, file_id: str) -> bytes:
         return (await self._call("GET", f"/files/{file_id}")).content

@@ -22,6 +22,9 @@ logger = logging.getLogger(__name__)
 
 JSON = dict[str, Any]
 MAX_WAIT_SECONDS = 300.0
+_ACTIVE_CONTENT = frozenset(
+    {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml"}
+)
 _SIMPLE_SCOPES = ("default", "all_private_chats", "all_group_chats", "all_chat_administrators")
 
 _dumps = partial(json.dumps, ensure_ascii=False)
@@ -137,6 +140,8 @@ class ControlApi:
         router.add_get("/control/requests", self.requests)
         router.add_get("/control/commands", self.commands)
         router.add_get("/control/files/{file_id}", self.file)
+        router.add_post("/control/sms", self.send_sms)
+        router.add_get("/control/sms", self.sms)
         router.add_post("/control/reset", self.reset)
 
     def _snapshot(self, message: Message) -> JSON:
@@ -152,6 +157,7 @@ class ControlApi:
             username=_str(body, "username"),
             language_code=_str(body, "language_code"),
             user_id=_int(body, "id"),
+            phone_number=_str(body, "phone_number"),
         )
         return json_response(user.to_control())
 
@@ -240,7 +246,7 @@ class ControlApi:
         contact_user_id = _int(body, "contact_user_id") if "contact_user_id" in body else ...
         message, update_id = self.world.user_share_contact(
             self.world.user(_required_int(body, "user_id")),
-            _required_str(body, "phone_number"),
+            _str(body, "phone_number"),
             first_name=_str(body, "first_name"),
             last_name=_str(body, "last_name"),
             contact_user_id=contact_user_id,
@@ -378,11 +384,54 @@ class ControlApi:
         stored = self.world.files.get(request.match_info["file_id"])
         if stored is None:
             raise ControlError(404, "file not found")
-        headers = {"Content-Type": stored.mime_type or "application/octet-stream"}
-        if stored.file_name:
-            encoded = quote(stored.file_name, safe="")
-            headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{encoded}"
+        headers = {
+            "Content-Type": stored.mime_type or "application/octet-stream",
+            "X-Content-Type-Options": "nosniff",
+        }
+        # Documents download under their name; ?inline=1 asks the browser to open them
+        # instead. Photos and unnamed files open inline (named after their storage path).
+        name = stored.file_name or stored.file_path.rsplit("/", 1)[-1]
+        inline = request.query.get("inline", "") not in ("", "0", "false")
+        shown = inline or stored.kind == "photo" or not stored.file_name
+        disposition = "inline" if shown else "attachment"
+        if (stored.mime_type or "").split(";")[0].strip().lower() in _ACTIVE_CONTENT:
+            # Served on the sandbox page's origin: never let an uploaded page run scripts there.
+            disposition = "attachment"
+            headers["Content-Security-Policy"] = "sandbox"
+        ascii_name = name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+        encoded = quote(name, safe="")
+        headers["Content-Disposition"] = (
+            f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}"
+        )
         return web.Response(body=stored.data, headers=headers)
+
+    # SMS outbox
+
+    async def send_sms(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        sms = self.world.send_sms(
+            _required_str(body, "phone"), _required_str(body, "text"), _int(body, "user_id")
+        )
+        return json_response(sms.to_json())
+
+    async def sms(self, request: web.Request) -> web.Response:
+        world = self.world
+        after = _int(request.query, "after") or 0
+        user_id = _int(request.query, "user_id")
+        wait = min(max(_float(request.query, "wait", 0.0), 0.0), MAX_WAIT_SECONDS)
+
+        def fresh() -> list[JSON]:
+            return [
+                sms.to_json()
+                for sms in world.sms
+                if sms.seq > after and (user_id is None or sms.user_id == user_id)
+            ]
+
+        await world.signal.wait_for(lambda: world.closing or bool(fresh()), wait)
+        messages = fresh()
+        return json_response(
+            {"messages": messages, "last_seq": messages[-1]["seq"] if messages else after}
+        )
 
     async def reset(self, request: web.Request) -> web.Response:
         self.world.reset()

@@ -58,6 +58,8 @@ class User:
     language_code: str | None = None
     is_bot: bool = False
     blocked: bool = False
+    #: Control-only: the number the user shares by default (Telegram never shows it to bots).
+    phone_number: str | None = None
 
     def to_api(self) -> JSON:
         data: JSON = {"id": self.id, "is_bot": self.is_bot, "first_name": self.first_name}
@@ -74,6 +76,7 @@ class User:
             "last_name": self.last_name,
             "username": self.username,
             "language_code": self.language_code,
+            "phone_number": self.phone_number,
             "blocked": self.blocked,
         }
 
@@ -337,6 +340,26 @@ class Event:
             "date": self.date,
             "message": self.message,
             **self.details,
+        }
+
+
+@dataclass
+class Sms:
+    """A text message "sent by SMS" (one-time codes) to a phone; not part of Telegram."""
+
+    seq: int
+    phone: str
+    text: str
+    user_id: int | None
+    date: int
+
+    def to_json(self) -> JSON:
+        return {
+            "seq": self.seq,
+            "phone": self.phone,
+            "text": self.text,
+            "user_id": self.user_id,
+            "date": self.date,
         }
 
 

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import time
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -17,6 +18,9 @@ from .models import Signal
 from .params import Params
 from .webhook import WebhookDelivery
 from .world import World
+
+if TYPE_CHECKING:
+    from bot.sandbox import SandboxPage
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +35,8 @@ class Emulator:
 
     Point python-telegram-bot at it with
     ``Application.builder().token(token).base_url(emu.bot_api_base_url)
-    .base_file_url(emu.file_base_url)``.
+    .base_file_url(emu.file_base_url)``. With ``sandbox_page=True`` it also serves the
+    browser page of :mod:`bot.sandbox` at ``/``.
     """
 
     def __init__(
@@ -42,6 +47,7 @@ class Emulator:
         webhook_timeout: float = 10.0,
         webhook_max_attempts: int = 3,
         webhook_backoff: float = 0.2,
+        sandbox_page: bool = False,
     ) -> None:
         self.world = World(token)
         self.api = BotApi(self.world)
@@ -55,6 +61,12 @@ class Emulator:
         self._runner: web.AppRunner | None = None
         self._delivery_task: asyncio.Task[None] | None = None
         self._base_url: str | None = None
+        #: The browser page at ``/`` (docs/sandbox.md), when asked for with ``sandbox_page``.
+        self.sandbox: SandboxPage | None = None
+        if sandbox_page:
+            from bot.sandbox import SandboxPage
+
+            self.sandbox = SandboxPage(self.world)
 
     @property
     def token(self) -> str:
@@ -85,6 +97,8 @@ class Emulator:
         app.router.add_route("*", "/bot{token}/{method}", self._handle_bot_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_download)
         self.control.add_routes(app.router)
+        if self.sandbox is not None:
+            self.sandbox.add_routes(app.router)
         runner = web.AppRunner(
             app, handler_cancellation=True, shutdown_timeout=1.0, access_log=None
         )

@@ -26,6 +26,7 @@ from .models import (
     PreCheckout,
     RequestRecord,
     Signal,
+    Sms,
     StoredFile,
     User,
     Webhook,
@@ -69,6 +70,8 @@ DEFAULT_UPDATE_TYPES = frozenset(
 )
 _THUMBNAIL_SIDE = 320
 REQUEST_LOG_SIZE = 10_000
+SMS_OUTBOX_SIZE = 1_000
+MAX_SMS_LENGTH = 1_600
 
 
 def image_dimensions(data: bytes) -> tuple[int, int] | None:
@@ -118,6 +121,7 @@ class World:
         # tests may keep an events cursor.
         self._update_ids = itertools.count(1)
         self._seq = itertools.count(1)
+        self._sms_seq = itertools.count(1)
         self.poll_generation = 0
         # Bot settings survive reset too: they are made by the bot, not by the test.
         self.webhook: Webhook | None = None
@@ -141,6 +145,7 @@ class World:
         self.pre_checkouts: dict[str, PreCheckout] = {}
         self.requests: deque[RequestRecord] = deque(maxlen=REQUEST_LOG_SIZE)
         self.failures: dict[str, deque[ApiError]] = {}
+        self.sms: deque[Sms] = deque(maxlen=SMS_OUTBOX_SIZE)
         self._next_user_id = FIRST_USER_ID
         self._next_group_id = {"group": FIRST_GROUP_ID, "supergroup": FIRST_SUPERGROUP_ID}
         self._file_numbers = itertools.count(1)
@@ -166,6 +171,7 @@ class World:
         username: str | None = None,
         language_code: str | None = None,
         user_id: int | None = None,
+        phone_number: str | None = None,
     ) -> User:
         if not first_name:
             raise ControlError(400, "first_name is required")
@@ -179,6 +185,7 @@ class World:
         elif user_id in self.users or user_id == BOT_USER_ID:
             raise ControlError(409, f"user {user_id} already exists")
         user = User(user_id, first_name, last_name, username, language_code)
+        user.phone_number = phone_number or None
         self.users[user_id] = user
         self.chats[user_id] = Chat(id=user_id, type="private", user=user)
         self.signal.notify()
@@ -399,6 +406,20 @@ class World:
             self.photo_sets[size.file_id] = sizes
         return sizes
 
+    # SMS outbox (one-time codes the bot's sandbox adapter "sends by SMS")
+
+    def send_sms(self, phone: str, text: str, user_id: int | None = None) -> Sms:
+        if not phone or not phone.strip():
+            raise ControlError(400, "phone is required")
+        if not text or not text.strip():
+            raise ControlError(400, "text is empty")
+        if len(text) > MAX_SMS_LENGTH:
+            raise ControlError(400, f"text is longer than {MAX_SMS_LENGTH} characters")
+        sms = Sms(next(self._sms_seq), phone.strip(), text, user_id, unix_now())
+        self.sms.append(sms)
+        self.signal.notify()
+        return sms
+
     # Request log and injected failures
 
     def log_request(self, method: str, params: JSON) -> RequestRecord:
@@ -478,13 +499,20 @@ class World:
     def user_share_contact(
         self,
         user: User,
-        phone_number: str,
+        phone_number: str | None,
         first_name: str | None = None,
         last_name: str | None = None,
         contact_user_id: int | EllipsisType | None = ...,
         chat_id: int | None = None,
     ) -> tuple[Message, int | None]:
-        """Share a contact; ``contact_user_id=...`` means the sender's own contact."""
+        """Share a contact; ``contact_user_id=...`` means the sender's own contact.
+
+        Without ``phone_number`` the owner's stored number (``User.phone_number``) is used.
+        """
+        if not phone_number:
+            owner_id = user.id if contact_user_id is ... else contact_user_id
+            owner_user = self.users.get(owner_id) if isinstance(owner_id, int) else None
+            phone_number = owner_user.phone_number if owner_user is not None else None
         if not phone_number:
             raise ControlError(400, "phone_number is required")
         chat = self._sender_chat(user, chat_id)
