@@ -50,10 +50,8 @@ MY_DATA_PHONE = N_("Phone: %(phone)s")
 MY_DATA_NO_PHONE = N_("Phone: not shared")
 MY_DATA_CONSENTS = N_("Consents:")
 MY_DATA_NO_CONSENTS = N_("You have not given any consent.")
-CONSENT_ACTIVE = N_("• Personal data, version %(version)s (%(language)s): given %(given)s")
-CONSENT_WITHDRAWN = N_(
-    "• Personal data, version %(version)s (%(language)s): given %(given)s, withdrawn %(withdrawn)s"
-)
+CONSENT_ACTIVE = N_("• %(title)s, version %(version)s (%(language)s): given %(given)s")
+CONSENT_WITHDRAWN = N_("• %(title)s, version %(version)s (%(language)s): given %(given)s, withdrawn %(withdrawn)s")
 MY_DATA_BUTTON = N_("🔒 My data and consents")
 WITHDRAW = N_("🗑 Withdraw consent")
 EXPORT = N_("📦 Download my data")
@@ -167,6 +165,7 @@ async def show_my_data(turn: Turn) -> None:
         lines.append(turn._(MY_DATA_CONSENTS))
         for consent in consents:
             values: dict[str, object] = {
+                "title": consent_text(consent.kind, turn.t.language).title,
                 "version": consent.text_version,
                 "language": LANGUAGE_NAMES.get(consent.language, consent.language),
                 "given": turn.t.datetime(consent.given_at),
@@ -210,6 +209,9 @@ async def export(turn: Turn) -> None:
     user = turn.user
     consents = await turn.uow.consents.history(user.id)
     requests = await turn.uow.support.for_user(user.id)
+    policies = await turn.uow.policies.for_user(user.id)
+    claims = await turn.uow.claims.for_user(user.id)
+    applications = [a for a in [await turn.uow.applications.get(p.application_id) for p in policies] if a]
     data = {
         "exported_at": utcnow().isoformat(),
         "user": {
@@ -229,6 +231,27 @@ async def export(turn: Turn) -> None:
             {"id": r.id, "text": r.text, "created_at": r.created_at.isoformat(),
              "answered_at": r.answered_at.isoformat() if r.answered_at else None}
             for r in requests
+        ],
+        "applications": [
+            {"id": a.id, "product": a.product_code, "status": a.status, "answers": a.answers, "quote": a.quote,
+             "document_sha256": a.document_sha256, "signature": a.signature,
+             "signed_at": a.signed_at.isoformat() if a.signed_at else None}
+            for a in applications
+        ],
+        "policies": [
+            {"number": p.number, "product": p.product_code, "status": p.status, "holder": p.holder_name,
+             "cover_start": p.cover_start.isoformat(), "cover_end": p.cover_end.isoformat(),
+             "currency": p.currency, "sum_insured_minor": p.sum_insured_minor, "total_minor": p.total_minor,
+             "certificate_sha256": p.certificate_sha256}
+            for p in policies
+        ],
+        "claims": [
+            {"number": c.number, "event_type": c.event_type, "event_date": c.event_date.isoformat(),
+             "description": c.description, "contact_phone": c.contact_phone, "status": c.status,
+             "reported_at": c.reported_at.isoformat(),
+             "documents": [{"item": d.item_code, "sha256": d.sha256, "size": d.size}
+                           for d in await turn.uow.claims.documents(c.id)]}
+            for c in claims
         ],
         "dialog": {"state": turn.state, "answers": turn.data},
     }

@@ -18,6 +18,7 @@ from sqlalchemy import func, select, text, update
 from bot.i18n import translator
 from handlers import purchase
 from insurance.catalogue import get_product
+from insurance.consent import consent_text
 from storage.db import session_factory
 from storage.models import Policy, SigningCode, utcnow
 from tests.chat import buttons, catalogue
@@ -434,6 +435,16 @@ async def test_my_policies_resends_only_my_own_certificate(qamqor, person, contr
     await user.press(data)
     document = await user.reply()
     assert document["document"]["file_name"].startswith("SB-")
+
+    await user.send("/mydata")
+    my_data = await user.reply()
+    for kind in get_product("sakbol").application_consents:  # each product consent is listed by its title
+        assert consent_text(kind, "ru").title in my_data["text"]
+    await user.press("data:export")
+    exported = json.loads(await control.download((await user.reply())["document"]["file_id"]))
+    assert [p["number"] for p in exported["policies"]] == [document["document"]["file_name"][:-4]]
+    assert exported["applications"][0]["signature"].endswith("UTC")
+    assert {c["kind"] for c in exported["consents"]} >= set(get_product("sakbol").application_consents)
 
     other = await person(language_code="ru", first_name="Other")
     await consent_and_menu(other)
