@@ -65,7 +65,7 @@ class Consent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(64))
     scope: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8))
     text_version: Mapped[str] = mapped_column(String(32))

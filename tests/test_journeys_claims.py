@@ -290,7 +290,7 @@ async def test_upload_every_item_until_complete_with_refusals_and_duplicates(qam
     assert not any("passwd" in p.name for p in stored)
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("QAMQOR_")}
-    env.update(PYTHONPATH=str(ROOT), QAMQOR_DATA_DIR=str(settings.data_dir))
+    env.update(PYTHONPATH=str(ROOT), QAMQOR_DATA_DIR=str(settings.data_dir), QAMQOR_DATABASE_URL=settings.database_url)
     output = tmp_path / "claim.zip"
     result = subprocess.run([sys.executable, "-m", "bot", "claims", "export", f"CLM-{date.today().year}-{claim_id:06d}",
                              "--output", str(output)], env=env, capture_output=True, text=True, timeout=60)

@@ -1,0 +1,89 @@
+"""The same journeys on PostgreSQL, the production database, through asyncpg.
+
+Each test gets a fresh database on the server named by QAMQOR_TEST_POSTGRES_URL
+(`.ci/run` starts a throwaway PostgreSQL and sets it). The tests imported below
+are collected here too, and use this module's `settings` fixture.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from bot.settings import Settings, load_settings
+from storage.db import create_engine, migrate
+from storage.models import Base
+from tests.test_journeys_claims import (  # noqa: F401
+    test_a_forged_button_for_another_users_claim_is_refused_and_logged,
+    test_missing_documents_are_reminded_after_three_days_then_weekly_never_twice,
+    test_report_each_event_type_and_see_checklist_and_deadlines,
+    test_upload_every_item_until_complete_with_refusals_and_duplicates,
+)
+from tests.test_journeys_purchase import (  # noqa: F401
+    test_a_duplicated_successful_payment_issues_one_policy,
+    test_buy_nomad_life_end_to_end_with_payment,
+    test_buy_sakbol_end_to_end_with_payment,
+    test_staff_confirms_payment_when_no_payment_provider_is_set,
+)
+from tests.test_journeys_robustness import (  # noqa: F401
+    test_a_redelivered_update_is_not_processed_twice,
+    test_restart_between_two_steps_resumes_where_the_user_was,
+)
+from tests.test_journeys_start_consent import (  # noqa: F401
+    test_export_sends_my_data_as_json,
+    test_my_data_lists_then_withdraws_the_consent,
+    test_start_offers_consent_then_menu_in_the_users_language,
+)
+
+SERVER = os.environ.get("QAMQOR_TEST_POSTGRES_URL")
+if not SERVER:
+    if os.environ.get("CI"):
+        raise RuntimeError("QAMQOR_TEST_POSTGRES_URL is not set: .ci/run starts PostgreSQL and sets it")
+    pytest.skip("no PostgreSQL server (set QAMQOR_TEST_POSTGRES_URL)", allow_module_level=True)
+
+
+@pytest.fixture
+async def database_url() -> AsyncIterator[str]:
+    import asyncpg
+
+    name = f"qamqor_test_{uuid.uuid4().hex[:12]}"
+    admin_dsn = SERVER.replace("postgresql+asyncpg://", "postgresql://")
+    admin = await asyncpg.connect(admin_dsn)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield SERVER.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+async def settings(tmp_path: Path, emulator, control, database_url: str) -> Settings:
+    staff = await control.create_group("Qamqor staff")
+    return load_settings({
+        "QAMQOR_API_BASE_URL": emulator.bot_api_base_url.removesuffix("/bot"),
+        "QAMQOR_DATA_DIR": str(tmp_path),
+        "QAMQOR_DATABASE_URL": database_url,
+        "QAMQOR_STAFF_CHAT_ID": str(staff["id"]),
+    }, sandbox=True)
+
+
+async def test_migrations_on_postgres_match_the_models(database_url):
+    engine = create_engine(database_url)
+    await migrate(engine)
+    await migrate(engine)
+    async with engine.connect() as connection:
+        diff = await connection.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata))
+    await engine.dispose()
+    assert diff == []
+
+
+async def test_these_journeys_really_ran_on_postgres(settings):
+    assert settings.database_url.startswith("postgresql+asyncpg://")
