@@ -48,15 +48,33 @@ async def fill(user, text_value: str | None = None, *, press: str | None = None)
     return await user.reply()
 
 
-async def buy_sakbol_until_summary(user) -> dict:
+async def open_questions(user, product_code: str) -> dict:
+    """Menu → product → card → the first eligibility question."""
     await user.press("buy")
     await user.reply()
-    await user.press("buy:p:sakbol")
+    await user.press(f"buy:p:{product_code}")
     card = await user.reply()
-    assert "www.sakbol.kg/documentation" in card["text"]
     await user.press("buy:go")
     await user.reply()
-    await answer_all_no(user, len(get_product("sakbol").eligibility.declarations))
+    return card
+
+
+def question_count(product_code: str) -> int:
+    """Nomad Life asks first whether the insurance is for someone else (rules 4.2)."""
+    product = get_product(product_code)
+    return len(product.eligibility.declarations) + product.eligibility.online_sale_requires_insured_is_policyholder
+
+
+async def open_application(user, product_code: str) -> dict:
+    """…and every question answered "No": the first application field is asked."""
+    card = await open_questions(user, product_code)
+    await answer_all_no(user, question_count(product_code))
+    return card
+
+
+async def buy_sakbol_until_summary(user) -> dict:
+    card = await open_application(user, "sakbol")
+    assert "www.sakbol.kg/documentation" in card["text"]
     return await fill_sakbol_fields(user)
 
 
@@ -210,13 +228,7 @@ async def test_a_strangers_contact_and_a_typed_phone_are_refused(qamqor, person,
     user = await person(language_code="ky")
     stranger = await control.create_user(first_name="Stranger", language_code="ky")
     await consent_and_menu(user)
-    await user.press("buy")
-    await user.reply()
-    await user.press("buy:p:sakbol")
-    await user.reply()
-    await user.press("buy:go")
-    await user.reply()
-    await answer_all_no(user, len(get_product("sakbol").eligibility.declarations))
+    await open_application(user, "sakbol")
     for value in ("100000",):
         await fill(user, value)
     await fill(user, press="buy:v:term_months:12")
@@ -241,13 +253,7 @@ async def test_a_strangers_contact_and_a_typed_phone_are_refused(qamqor, person,
 async def test_bad_field_input_is_explained_and_the_answers_kept(qamqor, person, language):
     user = await person(language_code=language)
     await consent_and_menu(user)
-    await user.press("buy")
-    await user.reply()
-    await user.press("buy:p:sakbol")
-    await user.reply()
-    await user.press("buy:go")
-    await user.reply()
-    await answer_all_no(user, len(get_product("sakbol").eligibility.declarations))
+    await open_application(user, "sakbol")
     cases = [
         ("сто тысяч", "amount_format", "100000"),
         (None, None, "buy:v:term_months:12"),
@@ -273,12 +279,7 @@ async def test_bad_field_input_is_explained_and_the_answers_kept(qamqor, person,
 async def test_a_yes_to_a_declaration_refuses_with_the_clause_and_offers_a_person(qamqor, person):
     user = await person(language_code="ky")
     await consent_and_menu(user)
-    await user.press("buy")
-    await user.reply()
-    await user.press("buy:p:sakbol")
-    await user.reply()
-    await user.press("buy:go")
-    await user.reply()
+    await open_questions(user, "sakbol")
     await user.press("buy:a:0:yes")
     refusal = await user.reply()
     declaration = get_product("sakbol").eligibility.declarations[0]
@@ -293,13 +294,7 @@ async def test_a_yes_to_a_declaration_refuses_with_the_clause_and_offers_a_perso
 async def test_nomad_life_refuses_a_buyer_who_reaches_70_during_cover(qamqor, person):
     user = await person(language_code="kk")
     await consent_and_menu(user)
-    await user.press("buy")
-    await user.reply()
-    await user.press("buy:p:nomad_life")
-    await user.reply()
-    await user.press("buy:go")
-    await user.reply()
-    await answer_all_no(user, 1 + len(get_product("nomad_life").eligibility.declarations))
+    await open_application(user, "nomad_life")
     await fill(user, "1000000")
     await fill(user, press="buy:v:term_months:24")
     await fill(user, "Әсел Нұрланова")
@@ -311,12 +306,7 @@ async def test_nomad_life_refuses_a_buyer_who_reaches_70_during_cover(qamqor, pe
 async def test_nomad_life_hands_over_when_the_insured_is_someone_else(qamqor, person):
     user = await person(language_code="ru")
     await consent_and_menu(user)
-    await user.press("buy")
-    await user.reply()
-    await user.press("buy:p:nomad_life")
-    await user.reply()
-    await user.press("buy:go")
-    await user.reply()
+    await open_questions(user, "nomad_life")
     await user.press("buy:a:0:yes")  # "is this insurance for someone else?" -> Yes (rules 4.2)
     refusal = await user.reply()
     assert refusal["text"].endswith(catalogue("ru", purchase.REFUSED_FOOTER))
@@ -347,13 +337,7 @@ async def test_a_restart_in_the_middle_of_the_application_resumes_it(start_bot, 
     first = await start_bot()
     user = await person(language_code="ky")
     await consent_and_menu(user)
-    await user.press("buy")
-    await user.reply()
-    await user.press("buy:p:sakbol")
-    await user.reply()
-    await user.press("buy:go")
-    await user.reply()
-    await answer_all_no(user, len(get_product("sakbol").eligibility.declarations))
+    await open_application(user, "sakbol")
     await fill(user, "100000")
     await fill(user, press="buy:v:term_months:12")
     await first.stop()
@@ -457,13 +441,7 @@ async def test_my_policies_resends_only_my_own_certificate(qamqor, person, contr
 async def test_buy_nomad_life_end_to_end_with_payment(qamqor, person, control, language):
     user = await person(language_code=language, first_name="Әсел")
     await consent_and_menu(user)
-    await user.press("buy")
-    await user.reply()
-    await user.press("buy:p:nomad_life")
-    await user.reply()
-    await user.press("buy:go")
-    await user.reply()
-    await answer_all_no(user, 1 + len(get_product("nomad_life").eligibility.declarations))
+    await open_application(user, "nomad_life")
     await fill(user, "1 500 000")
     await fill(user, press="buy:v:term_months:24")
     for value in ("Әсел Қайратқызы Нұрланова", "21.03.1988", KZ_IIN, "N12345678", "01.02.2020"):
