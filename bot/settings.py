@@ -44,6 +44,7 @@ class Settings:
     sms_gateway_url: str | None = None
     sms_gateway_token: str | None = field(default=None, repr=False)
     sandbox: bool = False
+    staff_language: str = "ru"
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -140,6 +141,10 @@ def load_settings(
         if not 0 <= value <= 65535:
             raise SettingsError(f"{name} must be between 0 and 65535, got {value}")
 
+    staff_language = (get("STAFF_LANGUAGE") or "ru").lower()
+    if staff_language not in ("kk", "ky", "ru"):
+        raise SettingsError(f"QAMQOR_STAFF_LANGUAGE must be kk, ky or ru, got {staff_language!r}")
+
     return Settings(
         bot_token=token,
         api_base_url=api_base_url,
@@ -158,6 +163,7 @@ def load_settings(
         sms_gateway_url=_url("QAMQOR_SMS_GATEWAY_URL", get("SMS_GATEWAY_URL")),
         sms_gateway_token=get("SMS_GATEWAY_TOKEN") or None,
         sandbox=sandbox,
+        staff_language=staff_language,
     )
 
 

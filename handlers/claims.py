@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 
 MAX_DESCRIPTION = 2000
 LOOKUP_TRIES = 5
-STAFF_LANGUAGE = "ru"
 
 REPORT = N_("🆘 Report an event")
 MY_CLAIMS = N_("📋 My claims")
@@ -473,13 +472,13 @@ async def register_claim(turn: Turn) -> None:
         [(turn._(MY_CLAIMS), "claims"), (turn._(MAIN_MENU), "menu")],
     ])
     if turn.settings.staff_chat_id is not None:
-        staff = translator(STAFF_LANGUAGE)
+        staff = translator(turn.settings.staff_language)
         flags = (staff.gettext(STAFF_LATE, days=claim.days_late) if claim.late else "") + (
             staff.gettext(STAFF_OUTSIDE) if claim.outside_cover else "")
         relation = staff.gettext(RELATIONS.get(claim.reporter_relation, RELATION_HOLDER))
         turn.say(staff.gettext(STAFF_NEW_CLAIM, **{k: escape(v) if isinstance(v, str) else v for k, v in dict(
-            number=claim.number, event=product.event_type(claim.event_type).name.get(STAFF_LANGUAGE),
-            date=staff.date(event_date), policy=policy.number, product=product.name.get(STAFF_LANGUAGE),
+            number=claim.number, event=product.event_type(claim.event_type).name.get(turn.settings.staff_language),
+            date=staff.date(event_date), policy=policy.number, product=product.name.get(turn.settings.staff_language),
             name=" ".join(filter(None, [turn.user.first_name, turn.user.last_name])), relation=relation,
             phone=claim.contact_phone, flags=flags, description=claim.description).items()}),
             chat_id=turn.settings.staff_chat_id)

@@ -28,7 +28,6 @@ from storage.models import Claim, utcnow
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
-STAFF_LANGUAGE = "ru"
 
 CHOOSE_CLAIM = N_("<b>📎 Upload documents</b>\nFor which claim?")
 NO_OPEN_CLAIMS = N_("You have no claims waiting for documents.")
@@ -210,7 +209,7 @@ async def _complete(turn: Turn, claim: Claim, total: int) -> None:
     turn.say(turn._(COMPLETE, number=claim.number, days=decision.days, date=turn.t.date(decision.due_on),
                     clause=decision.clause or "—"), [[(turn._(MY_CLAIMS), f"claims:{claim.id}")]])
     if turn.settings.staff_chat_id is not None:
-        turn.say(translator(STAFF_LANGUAGE).gettext(STAFF_COMPLETE, number=claim.number, total=total),
+        turn.say(translator(turn.settings.staff_language).gettext(STAFF_COMPLETE, number=claim.number, total=total),
                  chat_id=turn.settings.staff_chat_id)
 
 

@@ -211,7 +211,6 @@ STAFF_AWAITING = N_(
 STAFF_PAID_USAGE = N_("Usage: /paid APPLICATION_NUMBER")
 STAFF_PAID_UNKNOWN = N_("Application No. %(number)s is not awaiting payment.")
 STAFF_PAID_DONE = N_("Policy No. %(policy)s is issued for application No. %(number)s and sent to the client.")
-STAFF_LANGUAGE = "ru"
 
 
 def register(router: Router) -> None:
@@ -917,8 +916,8 @@ async def show_payment(turn: Turn, announce: bool = False) -> None:
         return
     turn.say(f"{title}\n\n{turn._(PAY_AWAITING, number=application.id, total=total)}", [menu_and_person(turn)])
     if announce and turn.settings.staff_chat_id is not None:
-        staff = translator(STAFF_LANGUAGE)
-        turn.say(staff.gettext(STAFF_AWAITING, number=application.id, product=_e(product.name.get(STAFF_LANGUAGE)),
+        staff = translator(turn.settings.staff_language)
+        turn.say(staff.gettext(STAFF_AWAITING, number=application.id, product=_e(product.name.get(turn.settings.staff_language)),
                                name=_e(application.answers["full_name"]),
                                total=staff.money(Decimal(q["total"]), product.currency)),
                  chat_id=turn.settings.staff_chat_id)
@@ -972,7 +971,7 @@ async def successful_payment(turn: Turn) -> None:
 
 async def staff_confirms_payment(turn: Turn) -> None:
     """`/paid N` in the staff chat: the premium for application N was received."""
-    staff = translator(STAFF_LANGUAGE)
+    staff = translator(turn.settings.staff_language)
     number = turn.incoming.args.strip().lstrip("№#")
     application = await turn.uow.applications.get(int(number)) if number.isdigit() else None
     if not number.isdigit():

@@ -16,7 +16,6 @@ from storage.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 MAX_QUESTION = 2000
-STAFF_LANGUAGE = "ru"
 
 ASK_TITLE = N_("<b>👤 Talk to a person</b>")
 ASK_TEXT = N_("Write your question in one message. A support specialist will answer here, in this chat.")
@@ -86,7 +85,7 @@ async def receive_question(turn: Turn) -> None:
     request = turn.uow.support.open(turn.user.id, text, context=turn.data.get("support_return"))
     await turn.uow.flush()
     if turn.settings.staff_chat_id is not None:
-        staff = translator(STAFF_LANGUAGE)
+        staff = translator(turn.settings.staff_language)
         user = turn.user
         turn.say(staff.gettext(STAFF_REQUEST, **_escaped(
             number=request.id, name=" ".join(filter(None, [user.first_name, user.last_name])),
@@ -104,7 +103,7 @@ async def receive_question(turn: Turn) -> None:
 async def staff_reply(turn: Turn) -> None:
     """A message in the staff chat: a reply to a request goes to its client."""
     incoming = turn.incoming
-    staff = translator(STAFF_LANGUAGE)
+    staff = translator(turn.settings.staff_language)
     if incoming.kind != "text" or incoming.reply_to_message_id is None:
         return
     request = await turn.uow.support.by_staff_message(incoming.reply_to_message_id)

@@ -23,7 +23,7 @@ from insurance.application import local_today
 from insurance.catalogue import get_product
 from insurance.claims import decision_deadline, reporting_deadline
 from storage.db import session_factory
-from storage.models import Claim, utcnow
+from storage.models import Claim, ClaimDocument, utcnow
 from storage.unit_of_work import UnitOfWork
 from tests.chat import buttons, catalogue
 
@@ -362,3 +362,24 @@ async def test_missing_documents_are_reminded_after_three_days_then_weekly_never
     assert await user.quiet_for(0.5) == []
     await again.run_background_once(now=utcnow() + timedelta(days=10, minutes=2))
     assert (await user.reply())["text"] == reminder["text"]
+
+
+async def test_an_album_of_pages_is_stored_page_by_page_for_one_item(qamqor, person, control):
+    user = await person(language_code="ky")
+    user.language = "ky"
+    await ready(user)
+    claim_id = await registered_sakbol_injury(qamqor, user)
+    item = get_product("sakbol").event_type("injury").checklist[2]
+    await user.press(f"docs:c:{claim_id}")
+    await user.reply()
+    await user.press(f"docs:i:{claim_id}:{item.code}")
+    await user.reply()
+    await user._mark()
+    for page in range(3):
+        await control.upload(user.id, "photo", f"page{page}.jpg", JPEG + bytes([page]), "image/jpeg",
+                             media_group_id="album-1")
+    replies = await user.replies(3)
+    assert all(item.document.name.ky in r["message"]["text"] for r in replies)
+    async with session_factory(qamqor.engine)() as session:
+        pages = (await session.scalars(select(ClaimDocument).where(ClaimDocument.item_code == item.code))).all()
+    assert len(pages) == 3 and len({p.sha256 for p in pages}) == 3

@@ -40,6 +40,7 @@ def test_sandbox_needs_no_token():
         ({"QAMQOR_BOT_TOKEN": TOKEN, "QAMQOR_WEBHOOK_URL": "https://bot.example.kz",
           "QAMQOR_WEBHOOK_SECRET": "has spaces"}, "QAMQOR_WEBHOOK_SECRET"),
         ({"QAMQOR_BOT_TOKEN": TOKEN, "QAMQOR_WEBHOOK_PORT": "70000"}, "QAMQOR_WEBHOOK_PORT"),
+        ({"QAMQOR_BOT_TOKEN": TOKEN, "QAMQOR_STAFF_LANGUAGE": "en"}, "QAMQOR_STAFF_LANGUAGE"),
     ],
 )
 def test_a_missing_or_malformed_setting_is_named(environ, named):
