@@ -383,3 +383,23 @@ async def test_an_album_of_pages_is_stored_page_by_page_for_one_item(qamqor, per
     async with session_factory(qamqor.engine)() as session:
         pages = (await session.scalars(select(ClaimDocument).where(ClaimDocument.item_code == item.code))).all()
     assert len(pages) == 3 and len({p.sha256 for p in pages}) == 3
+
+
+async def test_refused_files_and_typed_text_are_explained_in_kyrgyz_and_the_item_stays_open(qamqor, person):
+    user = await person(language_code="ky")
+    user.language = "ky"
+    await ready(user)
+    claim_id = await registered_sakbol_injury(qamqor, user)
+    item = get_product("sakbol").event_type("injury").checklist[0]
+    await user.press(f"docs:c:{claim_id}")
+    await user.reply()
+    await user.press(f"docs:i:{claim_id}:{item.code}")
+    await user.reply()
+    refused = await upload(user, b"<html>not a scan</html>", "scan.pdf", "application/pdf")
+    assert refused["text"] == catalogue("ky", documents.REFUSED["unsupported"])
+    await user.send("кийин жиберем")
+    typed = await user.reply()
+    assert typed["text"] == catalogue("ky", documents.NOT_A_FILE, name=item.document.name.ky)
+    received = await upload(user, PDF, "scan.pdf", "application/pdf")
+    assert received["text"].startswith(catalogue("ky", documents.RECEIVED, name=item.document.name.ky, delivered=1,
+                                                 total=5).split("\n")[0])
