@@ -123,12 +123,15 @@ class Turn:
             payload["reply_markup"] = inline_keyboard(rows)
         self.outgoing.append(payload)
 
-    def ask_contact(self, text: str, button: str) -> None:
-        """A message with Telegram's "share my phone" button under the input field."""
+    def ask_contact(self, text: str, button: str, others: list[str] = ()) -> None:
+        """A message with Telegram's "share my phone" button under the input field,
+        and plain buttons (`others`) that answer with their own label."""
+        rows = [[{"text": button, "request_contact": True}]]
+        if others:
+            rows.append([{"text": label} for label in others])
         self.outgoing.append({
             "chat_id": self.user.id, "method": "send_message", "text": text,
-            "reply_markup": {"keyboard": [[{"text": button, "request_contact": True}]],
-                             "resize_keyboard": True, "one_time_keyboard": True},
+            "reply_markup": {"keyboard": rows, "resize_keyboard": True, "one_time_keyboard": True},
         })
 
     def send_document(self, filename: str, content: bytes, caption: str | None = None) -> None:

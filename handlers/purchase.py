@@ -21,7 +21,7 @@ from typing import Any
 from bot.conversation import Button, Router, Turn
 from bot.documents import render_application, render_certificate
 from bot.i18n import N_, Translator, translator
-from bot.keyboards import MAIN_MENU, PERSON, back_and_person, menu_and_person
+from bot.keyboards import BACK, MAIN_MENU, PERSON, back_and_person, menu_and_person
 from insurance import eligibility, identity
 from insurance.application import (
     ApplicationForm,
@@ -505,7 +505,7 @@ async def ask_field(turn: Turn) -> None:
     back = "buy:summary" if turn.data.get("editing") else "buy:card"
     rows: list[list[Button]] = []
     if field == "phone":
-        turn.ask_contact(prompt, t.gettext(SHARE_PHONE))
+        turn.ask_contact(prompt, t.gettext(SHARE_PHONE), [t.gettext(BACK), t.gettext(PERSON)])
         return
     if field == "term_months":
         rows.append([(t.gettext(MONTHS, months=m), f"buy:v:term_months:{m}") for m in TERM_CHOICES])
@@ -527,8 +527,14 @@ async def ask_field(turn: Turn) -> None:
 async def receive_field_text(turn: Turn) -> None:
     field = turn.data.get("field", "")
     if field == "phone":
-        turn.say(turn._(PHONE_BUTTON_ONLY))
-        await ask_field(turn)
+        # The reply keyboard's own buttons arrive as their labels.
+        if turn.incoming.text == turn.t.gettext(BACK):
+            await (show_summary(turn) if turn.data.get("editing") else show_card(turn))
+        elif turn.incoming.text == turn.t.gettext(PERSON):
+            await turn.router.screens["support.question"].render(turn)
+        else:
+            turn.say(turn._(PHONE_BUTTON_ONLY))
+            await ask_field(turn)
         return
     await _accept_value(turn, field, turn.incoming.text)
 

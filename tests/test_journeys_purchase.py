@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select, text, update
 
 from bot.i18n import translator
+from bot.keyboards import BACK, PERSON
 from handlers import purchase
 from insurance.catalogue import get_product
 from insurance.consent import consent_text
@@ -244,6 +245,14 @@ async def test_a_strangers_contact_and_a_typed_phone_are_refused(qamqor, person,
     await user.send("+996555000111")
     typed, _again = await user.replies(2)
     assert typed["message"]["text"] == catalogue("ky", purchase.PHONE_BUTTON_ONLY)
+    keyboard = (await user.last_bot_message())["reply_markup"]["keyboard"]
+    assert [b["text"] for b in keyboard[1]] == [catalogue("ky", BACK), catalogue("ky", PERSON)]
+    await user.send(catalogue("ky", PERSON))
+    support = await user.reply()
+    assert support["text"].startswith(catalogue("ky", "<b>👤 Talk to a person</b>"))
+    await user.press("support:back")  # back to the phone step, nothing lost
+    again = await user.reply()
+    assert again["reply_markup"]["keyboard"][0][0]["request_contact"] is True
     await user.share_contact("+996 555 123 456")
     saved, _next = await user.replies(2)
     assert saved["message"]["text"] == catalogue("ky", purchase.SAVED)
