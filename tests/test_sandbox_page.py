@@ -423,7 +423,7 @@ async def test_sms_panel_and_sandbox_payment(
 
 
 async def test_support_question_reaches_the_staff_pane_and_the_answer_comes_back(
-    browser: Browser, sandbox: str, control: EmulatorClient
+    browser: Browser, sandbox: str, control: EmulatorClient, settings: Settings
 ) -> None:
     page, watch = await open_page(browser, sandbox)
     await expect(page.locator("#staff-title")).to_have_text("Qamqor staff")
@@ -451,7 +451,7 @@ async def test_support_question_reaches_the_staff_pane_and_the_answer_comes_back
     await expect(page.locator("#staff-messages .row.out").last).to_contain_text(answer)
     # The quote shows the first line of the request: its title, in the staff's language.
     request_title = plain(
-        translator(support.STAFF_LANGUAGE).gettext(support.STAFF_REQUEST).split("\n")[0]
+        translator(settings.staff_language).gettext(support.STAFF_REQUEST).split("\n")[0]
         % {"number": 1}
     )
     await expect(page.locator("#staff-messages .row.out .quote").last).to_contain_text(
