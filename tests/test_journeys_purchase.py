@@ -106,13 +106,18 @@ async def latest_code(control, after: int = 0) -> tuple[str, int]:
     return re.search(r"\b(\d{6})\b", message["text"]).group(1), page["last_seq"]
 
 
-async def sign(user, control) -> None:
+async def request_code(user, control) -> tuple[str, int]:
+    """From the summary: accept the consents, receive the application and the SMS code."""
     await user.press("buy:ok")
     await user.reply()
     await user.press("buy:accept")
-    document, sign_screen = await user.replies(2)
+    document, _sign_screen = await user.replies(2)
     assert document["message"]["document"]["file_name"].startswith("application-")
-    code, _ = await latest_code(control)
+    return await latest_code(control)
+
+
+async def sign(user, control) -> None:
+    code, _ = await request_code(user, control)
     await user.send(code)
 
 
@@ -175,11 +180,7 @@ async def test_wrong_then_expired_code_then_a_new_code_signs(qamqor, person, con
     user = await person(language_code="kk")
     await consent_and_menu(user)
     await buy_sakbol_until_summary(user)
-    await user.press("buy:ok")
-    await user.reply()
-    await user.press("buy:accept")
-    await user.replies(2)
-    code, seq = await latest_code(control)
+    code, seq = await request_code(user, control)
     wrong = "000000" if code != "000000" else "111111"
 
     await user.send("12 34")
@@ -211,11 +212,7 @@ async def test_three_wrong_codes_burn_the_code(qamqor, person, control):
     user = await person(language_code="ru")
     await consent_and_menu(user)
     await buy_sakbol_until_summary(user)
-    await user.press("buy:ok")
-    await user.reply()
-    await user.press("buy:accept")
-    await user.replies(2)
-    code, _ = await latest_code(control)
+    code, _ = await request_code(user, control)
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(3):
         await user.send(wrong)
