@@ -188,6 +188,10 @@ async def pick_own_policy(turn: Turn, policy_id: str = "") -> None:
 
 
 async def ask_policy_number(turn: Turn) -> None:
+    if turn.data.get("policy_lookup_failures", 0) >= LOOKUP_TRIES:
+        turn.say(turn._(TOO_MANY_LOOKUPS), [menu_and_person(turn)])
+        turn.goto("menu")
+        return
     turn.goto("claim.number")
     turn.show(turn._(ASK_NUMBER), [back_and_person(turn, back="claim")])
 
@@ -214,13 +218,11 @@ async def receive_birth_date(turn: Turn) -> None:
     policy = await turn.uow.policies.by_number(draft.get("lookup_number", ""))
     application = await turn.uow.applications.get(policy.application_id) if policy else None
     if application is None or application.answers.get("birth_date") != born.isoformat():
-        draft["lookup_tries"] = draft.get("lookup_tries", 0) + 1
-        log.info("user %s: policy lookup failed (%s tries)", turn.user.id, draft["lookup_tries"])
-        if draft["lookup_tries"] >= LOOKUP_TRIES:
-            turn.say(turn._(TOO_MANY_LOOKUPS), [menu_and_person(turn)])
-            turn.goto("menu")
-            return
-        turn.say(turn._(NO_MATCH))
+        # Counted outside the draft, so starting the report again does not reset it.
+        failures = turn.data["policy_lookup_failures"] = turn.data.get("policy_lookup_failures", 0) + 1
+        log.warning("user %s: policy lookup failed (%s of %s tries)", turn.user.id, failures, LOOKUP_TRIES)
+        if failures < LOOKUP_TRIES:
+            turn.say(turn._(NO_MATCH))
         await ask_policy_number(turn)
         return
     assert policy is not None

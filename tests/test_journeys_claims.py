@@ -403,3 +403,30 @@ async def test_refused_files_and_typed_text_are_explained_in_kyrgyz_and_the_item
     received = await upload(user, PDF, "scan.pdf", "application/pdf")
     assert received["text"].startswith(catalogue("ky", documents.RECEIVED, name=item.document.name.ky, delivered=1,
                                                  total=5).split("\n")[0])
+
+
+async def test_guessing_someone_elses_policy_stops_after_five_tries_even_when_starting_again(qamqor, person):
+    holder = await person(language_code="ru", first_name="Holder")
+    guesser = await person(language_code="ru", first_name="Guesser")
+    await ready(guesser)
+    start, end = last_year()
+    _, number = await give_policy(qamqor, holder.id, "sakbol", start=start, end=end, birth_date="1960-01-02")
+    await guesser.send("/claim")
+    await guesser.reply()
+    await guesser.press("claim:other")
+    await guesser.reply()
+    for attempt in range(5):
+        if attempt == 2:  # starting the report again does not reset the count
+            await guesser.send("/claim")
+            await guesser.reply()
+            await guesser.press("claim:other")
+            await guesser.reply()
+        await guesser.send(number)
+        await guesser.reply()
+        await guesser.send(f"0{attempt + 3}.01.1960")
+        replies = await guesser.replies(1 if attempt == 4 else 2)
+    assert replies[-1]["message"]["text"] == catalogue("ru", claims.TOO_MANY_LOOKUPS)
+    await guesser.send("/claim")
+    await guesser.reply()
+    await guesser.press("claim:other")
+    assert (await guesser.reply())["text"] == catalogue("ru", claims.TOO_MANY_LOOKUPS)
