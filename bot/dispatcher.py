@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import copy
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
@@ -162,6 +163,7 @@ class Dispatcher:
         if chat is not None and chat.type != "private" and not is_staff_chat:
             return
         language = supported_language(sender.language_code)
+        turn: Turn | None = None
         try:
             async with self.write_slots, UnitOfWork(self.sessions) as uow:
                 if await uow.updates.seen(update.update_id):
@@ -179,12 +181,13 @@ class Dispatcher:
                         chat_id = message.pop("chat_id")
                         uow.outbox.add(chat_id, message, update.update_id)
                     await uow.commit()
-                    await self._answer_callback(update, turn.callback_notice)
-                    await self._answer_pre_checkout(update, turn.pre_checkout_error)
         except Exception:
             log.exception("update %s failed", update.update_id)
             await self._apologise(bot, update, language)
             return
+        if turn is not None:
+            await self._answer_callback(update, turn.callback_notice)
+            await self._answer_pre_checkout(update, turn.pre_checkout_error)
         await self.deliver(bot, update_id=update.update_id)
 
     async def _turn(self, uow: UnitOfWork, update: Update, is_staff_chat: bool, bot: Bot) -> Turn:
@@ -211,7 +214,9 @@ class Dispatcher:
             documents=self.documents,
             fetch_file=lambda file_id: self._download_outside_slot(bot, file_id),
             state=dialog.state if dialog else "new",
-            data=dict(dialog.data) if dialog else {},
+            # A deep copy: handlers change nested answers in place, and the loaded
+            # value must stay as it was for the change to be seen and written.
+            data=copy.deepcopy(dialog.data) if dialog else {},
         )
 
     async def _download_outside_slot(self, bot: Bot, file_id: str) -> bytes:
