@@ -8,6 +8,14 @@ from bot.i18n import N_
 BACK = N_("⬅️ Back")
 PERSON = N_("👤 Talk to a person")
 MAIN_MENU = N_("🏠 Main menu")
+# The journeys' entry buttons, shown in the menu and wherever a journey leads to another.
+BUY_COVER = N_("🛡 Buy cover")
+MY_POLICIES = N_("📄 My policies")
+REPORT_EVENT = N_("🆘 Report an event")
+MY_CLAIMS = N_("📋 My claims")
+UPLOAD_DOCUMENTS = N_("📎 Upload documents")
+MY_DATA = N_("🔒 My data and consents")
+SHARE_PHONE = N_("📱 Share my phone")
 
 
 def back_and_person(turn: Turn, back: str = "menu") -> list[Button]:

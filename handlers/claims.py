@@ -15,7 +15,16 @@ from typing import Any
 
 from bot.conversation import Button, Router, Turn
 from bot.i18n import N_, translator
-from bot.keyboards import MAIN_MENU, PERSON, back_and_person, menu_and_person
+from bot.keyboards import (
+    MAIN_MENU,
+    MY_CLAIMS,
+    PERSON,
+    REPORT_EVENT,
+    UPLOAD_DOCUMENTS,
+    back_and_person,
+    menu_and_person,
+)
+from handlers.support import TOO_LONG
 from insurance import claims as rules
 from insurance.application import FieldError, local_today, parse_date
 from insurance.catalogue import get_product
@@ -29,8 +38,6 @@ log = logging.getLogger(__name__)
 MAX_DESCRIPTION = 2000
 LOOKUP_TRIES = 5
 
-REPORT = N_("🆘 Report an event")
-MY_CLAIMS = N_("📋 My claims")
 CHOOSE_POLICY = N_("<b>🆘 Report an event</b>\nWhich policy is it about?")
 OTHER_POLICY = N_("Someone else's policy (I am a beneficiary or an heir)")
 NO_POLICIES = N_("You have no policies in the bot. If the policy belongs to a relative, choose “Someone else's policy”.")
@@ -62,10 +69,8 @@ CHANGE_DATE = N_("✏️ Change the date")
 REGISTER_ANYWAY = N_("📝 Register anyway")
 ASK_DESCRIPTION = N_("Describe what happened in your own words: where, how, and what the consequences are.")
 DESCRIPTION_SHORT = N_("Please describe the event in a few words (at least 10 characters).")
-DESCRIPTION_LONG = N_("This is too long: %(length)s characters. Please keep it under %(limit)s.")
 ASK_PHONE = N_("Which phone should the claims team call? Share your contact, type a number, or use the one below.")
 USE_PHONE = N_("📞 %(phone)s")
-SHARE_PHONE = N_("📱 Share my phone")
 PHONE_INVALID = N_("This phone number does not look right. Please type it with the country code, for example +996 555 123 456.")
 CONFIRM_TITLE = N_("<b>🆘 Report an event › Check</b>")
 CONFIRM_LINES = N_(
@@ -91,7 +96,6 @@ NEXT_STEPS = N_(
     "decides within %(decision_days)s working days: by %(decision_date)s if they are complete today."
 )
 TO_CONFIRM = N_("(the insurer's usual terms, to be confirmed)")
-UPLOAD = N_("📎 Upload documents")
 NO_CHECKLIST = N_("The insurer will tell you which documents are needed.")
 STAFF_NEW_CLAIM = N_(
     "<b>New claim No. %(number)s</b>: %(event)s, %(date)s, policy %(policy)s, %(product)s.\n"
@@ -374,7 +378,7 @@ async def ask_description(turn: Turn) -> None:
 async def receive_description(turn: Turn) -> None:
     text = " ".join(turn.incoming.text.split())
     if len(text) > MAX_DESCRIPTION:
-        turn.say(turn._(DESCRIPTION_LONG, length=turn.t.number(len(text)), limit=turn.t.number(MAX_DESCRIPTION)))
+        turn.say(turn._(TOO_LONG, length=turn.t.number(len(text)), limit=turn.t.number(MAX_DESCRIPTION)))
         return
     if len(text) < 10 or sum(ch.isalpha() for ch in text) < 5:
         turn.say(turn._(DESCRIPTION_SHORT))
@@ -470,7 +474,7 @@ async def register_claim(turn: Turn) -> None:
     turn.data.pop("claim", None)
     turn.goto("claims")
     turn.say(registered_text(turn, product, claim, reporting), [
-        *([[(turn._(UPLOAD), f"docs:c:{claim.id}")]] if checklist else []),
+        *([[(turn._(UPLOAD_DOCUMENTS), f"docs:c:{claim.id}")]] if checklist else []),
         [(turn._(MY_CLAIMS), "claims"), (turn._(MAIN_MENU), "menu")],
     ])
     if turn.settings.staff_chat_id is not None:
@@ -539,7 +543,7 @@ async def show_claims(turn: Turn) -> None:
         rows.append([(turn._(CLAIM_BUTTON, number=claim.number), f"claims:{claim.id}")])
     if not claims:
         lines.append(turn._(NO_CLAIMS))
-    rows.append([(turn._(REPORT), "claim")])
+    rows.append([(turn._(REPORT_EVENT), "claim")])
     turn.show("\n".join(lines), [*rows, back_and_person(turn)])
 
 
@@ -567,7 +571,7 @@ async def show_claim(turn: Turn, claim_id: int) -> None:
     if claim.documents_complete_at is not None:
         decision = rules.decision_deadline(product, local_today(product, claim.documents_complete_at))
         lines += ["", turn._(DECISION_BY, date=t.date(decision.due_on), clause=decision.clause or "—")]
-    rows: list[list[Button]] = [[(turn._(UPLOAD), f"docs:c:{claim.id}")]] if state.missing else []
+    rows: list[list[Button]] = [[(turn._(UPLOAD_DOCUMENTS), f"docs:c:{claim.id}")]] if state.missing else []
     turn.goto("claims")
     turn.show("\n".join(lines), [*rows, back_and_person(turn, back="claims")])
 

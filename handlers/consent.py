@@ -13,7 +13,7 @@ from html import escape
 
 from bot.conversation import Router, Turn
 from bot.i18n import LANGUAGE_NAMES, N_
-from bot.keyboards import PERSON, back_and_person
+from bot.keyboards import MY_DATA, PERSON, back_and_person
 from insurance.consent import PERSONAL_DATA, consent_text
 from storage.models import utcnow
 
@@ -52,7 +52,6 @@ MY_DATA_CONSENTS = N_("Consents:")
 MY_DATA_NO_CONSENTS = N_("You have not given any consent.")
 CONSENT_ACTIVE = N_("• %(title)s, version %(version)s (%(language)s): given %(given)s")
 CONSENT_WITHDRAWN = N_("• %(title)s, version %(version)s (%(language)s): given %(given)s, withdrawn %(withdrawn)s")
-MY_DATA_BUTTON = N_("🔒 My data and consents")
 WITHDRAW = N_("🗑 Withdraw consent")
 EXPORT = N_("📦 Download my data")
 WITHDRAW_TITLE = N_("<b>🔒 My data › Withdraw consent</b>")
@@ -150,7 +149,7 @@ async def decline(turn: Turn) -> None:
     turn.show(f"{turn._(DECLINED_TITLE)}\n\n{turn._(DECLINED_TEXT)}", [
         [(turn._(GIVE_CONSENT), "consent:accept")],
         [(turn._(READ_FULL), "consent:full"), (turn._(PERSON), "support")],
-        [(turn._(MY_DATA_BUTTON), "data")],
+        [(turn._(MY_DATA), "data")],
     ])
 
 

@@ -18,8 +18,8 @@ from telegram.error import TelegramError
 
 from bot.conversation import Button, Router, Turn
 from bot.i18n import N_, translator
-from bot.keyboards import back_and_person
-from handlers.claims import MY_CLAIMS, NOT_AVAILABLE, checklist_line
+from bot.keyboards import MY_CLAIMS, back_and_person
+from handlers.claims import NOT_AVAILABLE, checklist_line
 from insurance import claims as rules
 from insurance.application import local_today
 from insurance.catalogue import get_product

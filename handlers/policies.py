@@ -6,7 +6,8 @@ from html import escape
 
 from bot.conversation import Router, Turn
 from bot.i18n import N_
-from bot.keyboards import back_and_person
+from bot.keyboards import BUY_COVER, back_and_person
+from handlers.purchase import CERTIFICATE_CAPTION
 from insurance.catalogue import get_product
 from insurance.money import from_minor_units
 
@@ -15,8 +16,6 @@ NONE_YET = N_("You have no policies yet.")
 LINE = N_("<b>%(number)s</b> · %(product)s\n%(status)s · %(start)s – %(end)s · %(sum)s")
 STATUS = {"active": N_("active")}
 CERTIFICATE = N_("📄 %(number)s")
-BUY = N_("🛡 Buy cover")
-CERTIFICATE_CAPTION = N_("Policy No. %(number)s")
 NOT_YOURS = N_("This policy is not available.")
 
 
@@ -49,7 +48,7 @@ async def show_policies(turn: Turn) -> None:
         rows.append([(turn._(CERTIFICATE, number=policy.number), f"policies:{policy.id}")])
     if not policies:
         lines.append(turn._(NONE_YET))
-        rows.append([(turn._(BUY), "buy")])
+        rows.append([(turn._(BUY_COVER), "buy")])
     turn.show("\n".join(lines), [*rows, back_and_person(turn)])
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from bot.conversation import Button, Router, Turn
 from bot.documents import render_application, render_certificate
 from bot.i18n import N_, Translator, translator
-from bot.keyboards import BACK, MAIN_MENU, PERSON, back_and_person, menu_and_person
+from bot.keyboards import BACK, MAIN_MENU, MY_POLICIES, PERSON, SHARE_PHONE, back_and_person, menu_and_person
 from insurance import eligibility, identity
 from insurance.application import (
     ApplicationForm,
@@ -120,7 +120,6 @@ ISSUERS = {"KZ": (N_("Ministry of Internal Affairs of Kazakhstan"), N_("Ministry
            "KG": (N_("State Registration Service of Kyrgyzstan"),)}
 MONTHS = N_("%(months)s mo.")
 NOT_WORKING = N_("Not employed")
-SHARE_PHONE = N_("📱 Share my phone")
 SAME_AS_LOAN = N_("= loan amount, %(amount)s")
 TOMORROW = N_("Tomorrow, %(date)s")
 PHONE_BUTTON_ONLY = N_("Please use the “📱 Share my phone” button below: the code must go to your own number.")
@@ -203,7 +202,6 @@ ISSUED = N_(
     "Sum insured: %(sum)s\nPaid: %(total)s\n\nThe certificate is attached."
 )
 CERTIFICATE_CAPTION = N_("Policy No. %(number)s")
-MY_POLICIES = N_("📄 My policies")
 STAFF_AWAITING = N_(
     "Application No. %(number)s (%(product)s, %(name)s) is signed and awaits payment of %(total)s. "
     "When it is paid, send: /paid %(number)s"

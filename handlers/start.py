@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from bot.conversation import Router, Turn
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, translator
-from bot.keyboards import PERSON, back_and_person
+from bot.keyboards import (
+    BUY_COVER,
+    MY_CLAIMS,
+    MY_DATA,
+    MY_POLICIES,
+    PERSON,
+    REPORT_EVENT,
+    UPLOAD_DOCUMENTS,
+    back_and_person,
+)
 
 CHOOSE_LANGUAGE = N_("Choose the language of the bot:")
 # Translators: name the language of this catalogue, e.g. "Тіл: қазақша".
@@ -12,13 +21,7 @@ LANGUAGE_SET = N_("Language: English")
 HELP = N_("👤 Help")
 MENU_TITLE = N_("<b>🏠 Main menu</b>")
 MENU_GREETING = N_("Hello, %(name)s! What would you like to do?")
-MENU_MY_DATA = N_("🔒 My data and consents")
 MENU_LANGUAGE = N_("🌐 Language")
-MENU_BUY = N_("🛡 Buy cover")
-MENU_POLICIES = N_("📄 My policies")
-MENU_REPORT = N_("🆘 Report an event")
-MENU_CLAIMS = N_("📋 My claims")
-MENU_DOCUMENTS = N_("📎 Upload documents")
 
 # (command, description) for Telegram's command menu, set per language.
 COMMANDS = (
@@ -106,9 +109,9 @@ async def show_menu(turn: Turn) -> None:
     name = turn.user.first_name or ""
     text = f"{turn._(MENU_TITLE)}\n{turn._(MENU_GREETING, name=name)}"
     turn.show(text, [
-        [(turn._(MENU_BUY), "buy"), (turn._(MENU_POLICIES), "policies")],
-        [(turn._(MENU_REPORT), "claim"), (turn._(MENU_CLAIMS), "claims")],
-        [(turn._(MENU_DOCUMENTS), "docs")],
-        [(turn._(MENU_MY_DATA), "data")],
+        [(turn._(BUY_COVER), "buy"), (turn._(MY_POLICIES), "policies")],
+        [(turn._(REPORT_EVENT), "claim"), (turn._(MY_CLAIMS), "claims")],
+        [(turn._(UPLOAD_DOCUMENTS), "docs")],
+        [(turn._(MY_DATA), "data")],
         [(turn._(MENU_LANGUAGE), "lang:choose"), (turn._(PERSON), "support")],
     ])
