@@ -90,7 +90,7 @@ class Turn:
 
     def _(self, message: str, **values: object) -> str:
         """Translate into the user's language; values are HTML-escaped."""
-        return self.t.gettext(message, **{k: _escape(v) for k, v in values.items()})
+        return translate(self.t, message, **values)
 
     def goto(self, state: str, **data: Any) -> None:
         """Move to `state`, keeping the answers given so far plus `data`."""
@@ -161,8 +161,10 @@ class Turn:
         self.callback_notice = text
 
 
-def _escape(value: object) -> object:
-    return html.escape(value) if isinstance(value, str) else value
+def translate(t: Translator, message: str, **values: object) -> str:
+    """Translate with `t` (any language: the staff's, a client's) into an HTML
+    message; text values are escaped so what people typed shows as typed."""
+    return t.gettext(message, **{k: html.escape(v) if isinstance(v, str) else v for k, v in values.items()})
 
 
 @dataclass

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from html import escape
 from typing import Any
 
-from bot.conversation import Button, Router, Turn
+from bot.conversation import Button, Router, Turn, translate
 from bot.i18n import N_, translator
 from bot.keyboards import (
     MAIN_MENU,
@@ -482,12 +482,13 @@ async def register_claim(turn: Turn) -> None:
         flags = (staff.gettext(STAFF_LATE, days=claim.days_late) if claim.late else "") + (
             staff.gettext(STAFF_OUTSIDE) if claim.outside_cover else "")
         relation = staff.gettext(RELATIONS.get(claim.reporter_relation, RELATION_HOLDER))
-        turn.say(staff.gettext(STAFF_NEW_CLAIM, **{k: escape(v) if isinstance(v, str) else v for k, v in dict(
-            number=claim.number, event=product.event_type(claim.event_type).name.get(turn.settings.staff_language),
+        turn.say(translate(
+            staff, STAFF_NEW_CLAIM, number=claim.number,
+            event=product.event_type(claim.event_type).name.get(turn.settings.staff_language),
             date=staff.date(event_date), policy=policy.number, product=product.name.get(turn.settings.staff_language),
             name=" ".join(filter(None, [turn.user.first_name, turn.user.last_name])), relation=relation,
-            phone=claim.contact_phone, flags=flags, description=claim.description).items()}),
-            chat_id=turn.settings.staff_chat_id)
+            phone=claim.contact_phone, flags=flags, description=claim.description,
+        ), chat_id=turn.settings.staff_chat_id)
 
 
 def registered_text(turn: Turn, product: Product, claim: Claim, reporting: rules.ReportingCheck) -> str:

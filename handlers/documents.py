@@ -12,11 +12,10 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime
-from html import escape
 
 from telegram.error import TelegramError
 
-from bot.conversation import Button, Router, Turn
+from bot.conversation import Button, Router, Turn, translate
 from bot.i18n import N_, translator
 from bot.keyboards import MY_CLAIMS, back_and_person
 from handlers.claims import NOT_AVAILABLE, checklist_line
@@ -234,11 +233,10 @@ async def send_due_reminders(uow: UnitOfWork, now: datetime) -> int:
             continue
         user = await uow.users.get(claim.user_id)
         t = translator((user.language if user else None) or "ru")
-        items = ", ".join(escape(i.document.name.get(t.language)) for i in state.missing)
         uow.outbox.add(claim.user_id, {
             "method": "send_message",
-            "text": t.gettext(REMINDER, number=claim.number, count=len(state.missing), total=state.total,
-                              items=items),
+            "text": translate(t, REMINDER, number=claim.number, count=len(state.missing), total=state.total,
+                              items=", ".join(i.document.name.get(t.language) for i in state.missing)),
             "reply_markup": {"inline_keyboard": [[{"text": t.gettext(MY_CLAIMS), "callback_data": f"claims:{claim.id}"}]]},
         })
         claim.reminders_sent += 1

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from bot.conversation import Button, Router, Turn
+from bot.conversation import Button, Router, Turn, translate
 from bot.documents import render_application, render_certificate
 from bot.i18n import N_, Translator, translator
 from bot.keyboards import BACK, MAIN_MENU, MY_POLICIES, PERSON, SHARE_PHONE, back_and_person, menu_and_person
@@ -921,9 +921,9 @@ async def show_payment(turn: Turn, announce: bool = False) -> None:
     turn.say(f"{title}\n\n{turn._(PAY_AWAITING, number=application.id, total=total)}", [menu_and_person(turn)])
     if announce and turn.settings.staff_chat_id is not None:
         staff = translator(turn.settings.staff_language)
-        turn.say(staff.gettext(STAFF_AWAITING, number=application.id, product=_e(product.name.get(turn.settings.staff_language)),
-                               name=_e(application.answers["full_name"]),
-                               total=staff.money(Decimal(q["total"]), product.currency)),
+        turn.say(translate(staff, STAFF_AWAITING, number=application.id,
+                           product=product.name.get(turn.settings.staff_language),
+                           name=application.answers["full_name"], total=staff.money(Decimal(q["total"]), product.currency)),
                  chat_id=turn.settings.staff_chat_id)
 
 
@@ -1014,7 +1014,7 @@ async def issue_policy(turn: Turn, application: PolicyApplication, client_langua
     )
     application.status = "paid"
     money = lambda v: t.money(v, product.currency)  # noqa: E731
-    turn.say(t.gettext(ISSUED, number=number, product=_e(product.name.get(client_language)),
+    turn.say(translate(t, ISSUED, number=number, product=product.name.get(client_language),
                        start=t.date(form.cover_start), end=t.date(form.cover_end),
                        sum=money(form.sum_insured), total=money(Decimal(q["total"]))),
              [[(t.gettext(MY_POLICIES), "policies"), (t.gettext(MAIN_MENU), "menu")]],

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from html import escape
 
-from bot.conversation import Router, Turn
+from bot.conversation import Router, Turn, translate
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, translator
 from bot.keyboards import BACK, MAIN_MENU, menu_and_person
 from storage.models import utcnow
@@ -87,12 +86,12 @@ async def receive_question(turn: Turn) -> None:
     if turn.settings.staff_chat_id is not None:
         staff = translator(turn.settings.staff_language)
         user = turn.user
-        turn.say(staff.gettext(STAFF_REQUEST, **_escaped(
-            number=request.id, name=" ".join(filter(None, [user.first_name, user.last_name])),
+        turn.say(translate(
+            staff, STAFF_REQUEST, number=request.id, name=" ".join(filter(None, [user.first_name, user.last_name])),
             user_id=user.id, username=f"@{user.username}" if user.username else "—",
             language=LANGUAGE_NAMES.get(user.language or "", "—"),
             screen=request.context or "—", text=text,
-        )), chat_id=turn.settings.staff_chat_id, on_sent=f"support_request:{request.id}")
+        ), chat_id=turn.settings.staff_chat_id, on_sent=f"support_request:{request.id}")
     else:
         log.warning("support request %s saved, but QAMQOR_STAFF_CHAT_ID is not set", request.id)
     turn.data.pop("support_return", None)
@@ -112,7 +111,7 @@ async def staff_reply(turn: Turn) -> None:
         return
     client = await turn.uow.users.get(request.user_id)
     t = translator(client.language or "ru") if client else staff
-    turn.say(t.gettext(ANSWER, **_escaped(number=request.id, text=incoming.text)),
+    turn.say(translate(t, ANSWER, number=request.id, text=incoming.text),
              [[(t.gettext(ASK_AGAIN), "support"), (t.gettext(MAIN_MENU), "menu")]], chat_id=request.user_id)
     request.answered_at = utcnow()
     turn.say(staff.gettext(STAFF_DELIVERED, number=request.id), chat_id=incoming.chat_id)
@@ -122,6 +121,3 @@ async def remember_staff_message(uow: UnitOfWork, request_id: str, message_id: i
     """Outbox hook: the staff chat message of a request, to match replies to it."""
     await uow.support.attach_staff_message(int(request_id), message_id)
 
-
-def _escaped(**values: object) -> dict[str, object]:
-    return {k: escape(v) if isinstance(v, str) else v for k, v in values.items()}

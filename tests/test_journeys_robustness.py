@@ -202,3 +202,18 @@ async def test_a_user_who_blocked_the_bot_is_given_up_on_and_others_are_served(q
         rows = (await session.execute(text(
             "SELECT sent_at IS NOT NULL, last_error FROM outbox WHERE chat_id = :chat"), {"chat": leaving.id})).all()
     assert rows[-1][0] == 1 and rows[-1][1].startswith("forbidden")
+
+
+async def test_html_characters_people_type_reach_staff_and_back_as_typed(qamqor, person, control, settings):
+    user = await person(language_code="ru")
+    await user.send("/support")
+    await user.reply()
+    await user.send("Премия <5000 & срок > 12 мес?")
+    await user.reply()
+    request = (await control.events(settings.staff_chat_id, wait=10, min_count=1))["events"][-1]["message"]
+    assert "Премия <5000 & срок > 12 мес?" in request["text"]
+    operator = await control.create_user(first_name="Operator", language_code="ru")
+    await user._mark()
+    await control.send_text(operator["id"], "Да, <5000 & 12 мес.", chat_id=settings.staff_chat_id,
+                            reply_to_message_id=request["message_id"])
+    assert "Да, <5000 & 12 мес." in (await user.reply())["text"]
