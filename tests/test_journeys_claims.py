@@ -60,14 +60,27 @@ async def ready(user) -> None:
     await user.reply()
 
 
-async def report(user, policy_id: int, event: str, *, group: int | None = None, date_button: str | None = None,
-                 typed_date: str | None = None, phone: str = "+996 555 123 456") -> dict:
+async def choose_event(user, policy_id: int, event: str) -> dict:
+    """/claim → the policy → the event; returns what the bot shows next."""
     await user.send("/claim")
     await user.reply()
     await user.press(f"claim:p:{policy_id}")
     await user.reply()
     await user.press(f"claim:e:{event}")
+    return await user.reply()
+
+
+async def open_other_policy(user) -> None:
+    """/claim → "someone else's policy": the bot asks for its number."""
+    await user.send("/claim")
     await user.reply()
+    await user.press("claim:other")
+    await user.reply()
+
+
+async def report(user, policy_id: int, event: str, *, group: int | None = None, date_button: str | None = None,
+                 typed_date: str | None = None, phone: str = "+996 555 123 456") -> dict:
+    await choose_event(user, policy_id, event)
     if group:
         await user.press(f"claim:g:{group}")
         await user.reply()
@@ -127,12 +140,7 @@ async def test_illness_offers_telemedicine_instead_of_a_claim_form(qamqor, perso
     await ready(user)
     start, end = last_year()
     policy_id, _ = await give_policy(qamqor, user.id, "nomad_life", start=start, end=end)
-    await user.send("/claim")
-    await user.reply()
-    await user.press(f"claim:p:{policy_id}")
-    await user.reply()
-    await user.press("claim:e:illness")
-    screen = await user.reply()
+    screen = await choose_event(user, policy_id, "illness")
     service = get_product("nomad_life").telemedicine
     assert service.url in screen["text"] and service.name.get("kk") in screen["text"]
     assert "claim:register" not in buttons(screen).values()
@@ -184,12 +192,7 @@ async def test_bad_dates_descriptions_and_phones_keep_the_step(qamqor, person, l
     await ready(user)
     start, end = last_year()
     policy_id, _ = await give_policy(qamqor, user.id, "sakbol", start=start, end=end)
-    await user.send("/claim")
-    await user.reply()
-    await user.press(f"claim:p:{policy_id}")
-    await user.reply()
-    await user.press("claim:e:injury")
-    await user.reply()
+    await choose_event(user, policy_id, "injury")
     await user.send((date.today() + timedelta(days=2)).strftime("%d.%m.%Y"))
     said, _screen = await user.replies(2)
     assert said["message"]["text"] == catalogue(language, claims.DATE_FUTURE)
@@ -215,10 +218,7 @@ async def test_an_heir_reports_on_someone_elses_policy_after_confirming_it(qamqo
     await ready(heir)
     start, end = last_year()
     _, number = await give_policy(qamqor, holder.id, "nomad_life", start=start, end=end, birth_date="1960-01-02")
-    await heir.send("/claim")
-    await heir.reply()
-    await heir.press("claim:other")
-    await heir.reply()
+    await open_other_policy(heir)
     await heir.send(number)
     await heir.reply()
     await heir.send("03.01.1960")
@@ -411,16 +411,10 @@ async def test_guessing_someone_elses_policy_stops_after_five_tries_even_when_st
     await ready(guesser)
     start, end = last_year()
     _, number = await give_policy(qamqor, holder.id, "sakbol", start=start, end=end, birth_date="1960-01-02")
-    await guesser.send("/claim")
-    await guesser.reply()
-    await guesser.press("claim:other")
-    await guesser.reply()
+    await open_other_policy(guesser)
     for attempt in range(5):
         if attempt == 2:  # starting the report again does not reset the count
-            await guesser.send("/claim")
-            await guesser.reply()
-            await guesser.press("claim:other")
-            await guesser.reply()
+            await open_other_policy(guesser)
         await guesser.send(number)
         await guesser.reply()
         await guesser.send(f"0{attempt + 3}.01.1960")
