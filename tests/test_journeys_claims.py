@@ -34,7 +34,8 @@ PDF = b"%PDF-1.4\n%scan of a page\n"
 
 
 async def give_policy(qamqor, user_id: int, product_code: str, *, start: date, end: date,
-                      holder: str = "Айгүл Өмүрбекова", birth_date: str = "1990-04-15") -> tuple[int, str]:
+                      holder: str = "Айгүл Өмүрбекова", birth_date: str = "1990-04-15",
+                      cover_option: str | None = None, premium_minor: int = 225_000) -> tuple[int, str]:
     """A paid policy whose cover began in the past, written through the real repositories."""
     product = get_product(product_code)
     async with UnitOfWork(session_factory(qamqor.engine)) as uow:
@@ -46,8 +47,8 @@ async def give_policy(qamqor, user_id: int, product_code: str, *, start: date, e
         number = f"{product.policy_prefix}-2026-{application.id:06d}"
         policy = uow.policies.issue(
             number=number, user_id=user_id, application_id=application.id, product_code=product_code,
-            holder_name=holder, cover_option=product.cover_options[-1].code, currency=product.currency,
-            sum_insured_minor=10_000_000, premium_minor=225_000, tax_minor=4_500, total_minor=229_500,
+            holder_name=holder, cover_option=cover_option or product.cover_options[-1].code,
+            currency=product.currency, sum_insured_minor=10_000_000, premium_minor=premium_minor, tax_minor=4_500, total_minor=229_500,
             cover_start=start, cover_end=end, certificate_sha256="0" * 64)
         await uow.flush()
         await uow.commit()
