@@ -13,8 +13,9 @@ from datetime import date, timedelta
 from html import escape
 from typing import Any
 
-from bot.conversation import Button, Router, Turn, translate
+from bot.conversation import Button, Router, Turn, translate, translate_plural
 from bot.i18n import N_, translator
+from bot.i18n import plural_message as ngettext
 from bot.keyboards import (
     MAIN_MENU,
     MY_CLAIMS,
@@ -69,18 +70,26 @@ DISABILITY_DATE_ERRORS = {
     "in_future": N_("This date is in the future. Please type the date disability was set."),
 }
 DISABILITY_SET = N_("Disability set: %(date)s")
-CERTIFICATE_DUE = N_("Send the disability certificate to the insurer within %(days)s calendar days of "
-                     "certification: by %(date)s (clause %(clause)s).")
+CERTIFICATE_DUE = ngettext(
+    "Send the disability certificate to the insurer within %(days)s calendar day of certification: by %(date)s "
+    "(clause %(clause)s).",
+    "Send the disability certificate to the insurer within %(days)s calendar days of certification: by %(date)s "
+    "(clause %(clause)s).")
 CERTIFICATE_LATE = N_("⚠️ The disability certificate was due by %(date)s (clause %(clause)s): send it as soon as "
                       "you can; the claim is registered and the insurer will consider the delay.")
-SET_OUTSIDE_WINDOW = N_(
+SET_OUTSIDE_WINDOW = ngettext(
+    "⚠️ Disability counts as an insured event when it is set within %(months)s month of the accident, by "
+    "%(date)s (clause %(clause)s). It was set later: the claim will still be registered and the insurer will "
+    "review it.",
     "⚠️ Disability counts as an insured event when it is set within %(months)s months of the accident, by "
     "%(date)s (clause %(clause)s). It was set later: the claim will still be registered and the insurer will "
     "review it.")
 OUTSIDE_OPTION = N_(
     "⚠️ Your cover option “%(option)s” does not include this event (clause %(clause)s). The claim will still be "
     "registered and the insurer will review it.")
-TELL_LENDER = N_(
+TELL_LENDER = ngettext(
+    "Clause %(clause)s: within %(days)s day of the event, by %(deadline)s, tell both your lender (%(lender)s) "
+    "and the insurer, by phone, fax or electronic message. Qamqor has passed your report to the lender as well.",
     "Clause %(clause)s: within %(days)s days of the event, by %(deadline)s, tell both your lender (%(lender)s) "
     "and the insurer, by phone, fax or electronic message. Qamqor has passed your report to the lender as well.")
 TODAY = N_("Today")
@@ -126,7 +135,7 @@ STAFF_LATE = N_(" Late by %(days)s days.")
 STAFF_OUTSIDE = N_(" Date outside cover.")
 STAFF_OUTSIDE_OPTION = N_(" Event not in the cover option (%(clause)s).")
 STAFF_DISABILITY = N_(" Disability set %(date)s.")
-STAFF_SET_LATE = N_(" Disability set after %(months)s months (%(clause)s).")
+STAFF_SET_LATE = N_(" Disability set outside the window after the accident (%(clause)s).")
 RELATION_HOLDER = N_("policyholder")
 
 CLAIMS_TITLE = N_("<b>📋 My claims</b>")
@@ -441,12 +450,15 @@ def disability_lines(turn: Turn, product: Product, event_code: str, accident: da
     lines = [turn._(DISABILITY_SET, date=t.date(set_on))]
     if check.certificate_due is not None:
         clocks = product.event_type(event_code).disability_clocks
-        lines.append(turn._(CERTIFICATE_LATE if check.certificate_late else CERTIFICATE_DUE,
-                            days=clocks.certificate_days, date=t.date(check.certificate_due),
-                            clause=check.certificate_clause))
+        if check.certificate_late:
+            lines.append(turn._(CERTIFICATE_LATE, date=t.date(check.certificate_due), clause=check.certificate_clause))
+        else:
+            lines.append(translate_plural(t, CERTIFICATE_DUE, clocks.certificate_days, days=clocks.certificate_days,
+                                          date=t.date(check.certificate_due), clause=check.certificate_clause))
     if check.set_in_time is False:
-        lines.append(turn._(SET_OUTSIDE_WINDOW, months=product.event_type(event_code).disability_clocks.set_within_months,
-                            date=t.date(check.set_by), clause=check.set_within_clause))
+        months = product.event_type(event_code).disability_clocks.set_within_months
+        lines.append(translate_plural(t, SET_OUTSIDE_WINDOW, months, months=months, date=t.date(check.set_by),
+                                      clause=check.set_within_clause))
     return lines
 
 
@@ -603,8 +615,7 @@ def _staff_flags(staff: Any, product: Product, claim: Claim) -> str:
         check = check_disability(product.event_type(claim.event_type), claim.event_date, claim.disability_set_on,
                                  claim.disability_set_on)
         if check.set_in_time is False:
-            flags += staff.gettext(STAFF_SET_LATE, months=product.event_type(
-                claim.event_type).disability_clocks.set_within_months, clause=check.set_within_clause)
+            flags += staff.gettext(STAFF_SET_LATE, clause=check.set_within_clause)
     return flags
 
 
@@ -622,9 +633,9 @@ def _tell_lender(turn: Turn, product: Product, claim: Claim) -> list[str]:
     """SAKBOL offer 8.1: within 10 days, tell the lender and the insurer."""
     if not product.reporting.notify_lender:
         return []
-    return [turn._(TELL_LENDER, clause=product.reporting.clause, days=product.reporting.days,
-                   deadline=turn.t.date(claim.reporting_deadline),
-                   lender=product.beneficiary.name.get(turn.t.language))]
+    return [translate_plural(turn.t, TELL_LENDER, product.reporting.days, clause=product.reporting.clause,
+                             days=product.reporting.days, deadline=turn.t.date(claim.reporting_deadline),
+                             lender=product.beneficiary.name.get(turn.t.language))]
 
 
 def registered_text(turn: Turn, product: Product, claim: Claim, reporting: rules.ReportingCheck,

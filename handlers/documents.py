@@ -15,8 +15,9 @@ from datetime import datetime
 
 from telegram.error import TelegramError
 
-from bot.conversation import Button, Router, Turn, translate
+from bot.conversation import Button, Router, Turn, translate, translate_plural
 from bot.i18n import N_, translator
+from bot.i18n import plural_message as ngettext
 from bot.keyboards import MY_CLAIMS, back_and_person
 from handlers.claim_dates import ORIGINALS_AWAITED
 from handlers.claims import NOT_AVAILABLE, checklist_line
@@ -56,7 +57,10 @@ COMPLETE = N_(
 LANGUAGE_NOTE = N_("Remember: %(note)s")
 ORIGINAL_NEEDED = N_("The insurer also needs this document on paper (%(forms)s): the scan helps it start, but the "
                      "decision clock starts only when the insurer has the paper document (clause %(clause)s).")
-SCANS_COMPLETE = N_(
+SCANS_COMPLETE = ngettext(
+    "<b>📎 All scans for claim No. %(number)s are here.</b>\nThe decision date is not set yet: the insurer counts "
+    "%(days)s working day (clause %(clause)s) from the day it has every document on paper where the rules ask "
+    "for it. Still needed on paper: %(items)s.",
     "<b>📎 All scans for claim No. %(number)s are here.</b>\nThe decision date is not set yet: the insurer counts "
     "%(days)s working days (clause %(clause)s) from the day it has every document on paper where the rules ask "
     "for it. Still needed on paper: %(items)s.")
@@ -232,9 +236,9 @@ async def _complete(turn: Turn, claim: Claim, total: int, received: str) -> None
     claim.next_reminder_at = None
     decision = product.insurer_deadline("decision")
     waiting = claim_dates.awaiting_originals
-    turn.say(received + "\n\n" + turn._(SCANS_COMPLETE, number=claim.number, days=decision.days,
-                                          clause=decision.clause or "—",
-                                          items=", ".join(i.document.name.get(turn.t.language) for i in waiting)),
+    turn.say(received + "\n\n" + translate_plural(
+        turn.t, SCANS_COMPLETE, decision.days, number=claim.number, days=decision.days, clause=decision.clause or "—",
+        items=", ".join(i.document.name.get(turn.t.language) for i in waiting)),
              [[(turn._(MY_CLAIMS), f"claims:{claim.id}")]])
     if turn.settings.staff_chat_id is not None:
         checklist = product.event_type(claim.event_type).checklist

@@ -45,8 +45,8 @@ REFUSED = {
 QUOTE_TITLE = {EARLY_REPAYMENT: N_("<b>📄 %(number)s › Early repayment</b>"),
                CANCELLATION: N_("<b>📄 %(number)s › Cancel the policy</b>")}
 QUOTE_REFUND = N_("<b>You get back: %(amount)s</b> (clause %(clause)s)")
-QUOTE_SHARE = N_("Premium paid %(premium)s; share for the %(days)s of %(total)s days of cover left from "
-                 "%(date)s: %(unexpired)s; less the insurer's expenses %(expenses)s.")
+QUOTE_SHARE = N_("Premium paid: %(premium)s. Days of cover left from %(date)s: %(days)s of %(total)s; their share "
+                 "of the premium: %(unexpired)s. Less the insurer's expenses: %(expenses)s.")
 QUOTE_CLAUSES = N_("<b>What the insurer's document says:</b>")
 QUOTE_TO_CONFIRM = N_("The insurer may confirm which of these clauses applies; the amount is its to confirm.")
 QUOTE_ASK = N_("Send this request to the insurer?")

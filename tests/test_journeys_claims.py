@@ -26,7 +26,7 @@ from insurance.claims import decision_deadline, reporting_deadline
 from storage.db import session_factory
 from storage.models import Claim, ClaimDocument, ClaimOriginal, utcnow
 from storage.unit_of_work import UnitOfWork
-from tests.chat import buttons, catalogue, plain
+from tests.chat import buttons, catalogue, catalogue_n, plain
 
 ROOT = Path(__file__).resolve().parents[1]
 JPEG = b"\xff\xd8\xff\xe0" + b"\x10JFIF" + b"\x00" * 200
@@ -148,7 +148,7 @@ async def test_report_each_event_type_and_see_checklist_and_deadlines(qamqor, pe
     # Nomad Life rules 7.8: no decision date is promised before the documents (originals included) are in
     assert t.date(decision_deadline(product, today).due_on) not in registered["text"]
     decision = product.insurer_deadline("decision")
-    assert catalogue(language, claim_dates.DECISION_AFTER_ORIGINALS, days=decision.days,
+    assert catalogue_n(language, claim_dates.DECISION_AFTER_ORIGINALS, decision.days, days=decision.days,
                      clause=decision.clause or "—") in plain(registered["text"])
     assert plain(registered["text"]).count(product.insurer.name.get(language)) >= 1  # the insurer's contacts
     if product_code == "nomad_life":  # rules 10.6
@@ -310,7 +310,7 @@ async def test_upload_every_item_until_complete_with_refusals_and_duplicates(qam
     # Every scan is in, but the application and the lender's statement are asked as originals:
     # no decision date yet (the clock starts when the insurer has them).
     paper = [i for i in checklist if "original" in i.document.forms]
-    assert catalogue("ru", documents.SCANS_COMPLETE, number=number, days=decision.days, clause="—",
+    assert catalogue_n("ru", documents.SCANS_COMPLETE, decision.days, number=number, days=decision.days, clause="—",
                      items=", ".join(i.document.name.ru for i in paper)) in plain(reply["text"])
     assert translator("ru").date(decision.due_on) not in reply["text"]
     assert f"/original {number}" in await staff_message(control, settings.staff_chat_id, "/original")

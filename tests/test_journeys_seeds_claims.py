@@ -21,7 +21,7 @@ from insurance.termination import CANCELLATION, EARLY_REPAYMENT, quote
 from storage.db import session_factory
 from storage.models import Claim, Consent, TerminationRequest, utcnow
 from storage.unit_of_work import UnitOfWork
-from tests.chat import buttons, catalogue, plain
+from tests.chat import buttons, catalogue, catalogue_n, plain
 from tests.test_journeys_claims import give_policy, ready, report, staff_message
 
 
@@ -155,7 +155,7 @@ async def test_a_disability_claim_on_a_death_only_sakbol_policy_is_registered_an
     registered = await user.reply()
     assert warning in registered["text"]
     # SAKBOL offer 8.1: tell the lender and the insurer within 10 days; the lender is told
-    assert catalogue("ru", claims.TELL_LENDER, clause="8.1", days=10,
+    assert catalogue_n("ru", claims.TELL_LENDER, 10, clause="8.1", days=10,
                      deadline=translator("ru").date(today - timedelta(days=1) + timedelta(days=10)),
                      lender=product.beneficiary.name.ru) in registered["text"]
     async with session_factory(qamqor.engine)() as session:
@@ -191,7 +191,7 @@ async def test_disability_date_bad_input_and_the_six_month_window_in_kazakh(qamq
     await user.reply()
     await user.send("+996 555 123 456")
     confirm = await user.reply()
-    assert catalogue("kk", claims.SET_OUTSIDE_WINDOW, months=6, date=translator("kk").date(add_months(accident, 6)),
+    assert catalogue_n("kk", claims.SET_OUTSIDE_WINDOW, 6, months=6, date=translator("kk").date(add_months(accident, 6)),
                      clause="terms (и)") in confirm["text"]
 
 
@@ -228,7 +228,7 @@ async def test_nomad_life_disability_shows_the_certificate_deadline_and_original
     await user.press("claim:register")
     registered = plain((await user.reply())["text"])
     t = translator("ru")
-    assert catalogue("ru", claims.CERTIFICATE_DUE, days=10, date=t.date(set_on + timedelta(days=10)),
+    assert catalogue_n("ru", claims.CERTIFICATE_DUE, 10, days=10, date=t.date(set_on + timedelta(days=10)),
                      clause="9.3(2)") in registered
     paper = [i.document.name.ru for i in product.event_type("disability").checklist
              if set(i.document.forms) & {"original", "notarised_copy"}]
