@@ -318,6 +318,7 @@ async def test_upload_every_item_until_complete_with_refusals_and_duplicates(qam
     operator = await control.create_user(first_name="Operator", language_code="ru")
     await control.send_text(operator["id"], f"/original {number} 99", chat_id=settings.staff_chat_id)
     await control.send_text(operator["id"], "/original", chat_id=settings.staff_chat_id)
+    await control.send_text(operator["id"], "/original CLM-1999-999999 1", chat_id=settings.staff_chat_id)
     await control.send_text(operator["id"], f"/original {number} {checklist.index(paper[0]) + 1}",
                             chat_id=settings.staff_chat_id)
     first_original = await user.reply()
@@ -332,6 +333,7 @@ async def test_upload_every_item_until_complete_with_refusals_and_duplicates(qam
     staff_texts = [plain(m["text"]) for m in await control.messages(settings.staff_chat_id) if m.get("from_bot")]
     assert any("99" in t and paper[0].code in t for t in staff_texts)  # a bad item: the checklist is listed
     assert catalogue("ru", originals.USAGE) in staff_texts
+    assert catalogue("ru", originals.UNKNOWN_CLAIM, number="CLM-1999-999999") in staff_texts
     async with session_factory(qamqor.engine)() as session:
         confirmed = (await session.scalars(select(ClaimOriginal.confirmed_by))).all()
     assert confirmed == [f"staff:{operator['id']}"] * 2
