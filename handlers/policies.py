@@ -59,18 +59,25 @@ KINDS = {EARLY_REPAYMENT: N_("early loan repayment"), CANCELLATION: N_("cancella
 def register(router: Router) -> None:
     @router.callback("policies")
     async def policies_button(turn: Turn) -> None:
-        parts = (turn.incoming.callback_data or "").split(":")
-        argument = parts[1] if len(parts) > 1 else ""
-        target = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 0
+        _, _, argument = (turn.incoming.callback_data or "").partition(":")
         if argument.isdigit():
             await resend_certificate(turn, int(argument))
-        elif argument == "r":
+        else:
+            await show_policies(turn)
+
+    @router.callback("policy")
+    async def ending_button(turn: Turn) -> None:
+        """`policy:r:ID` repaid early, `policy:x:ID` cancel, `policy:d:ISO` a date, `policy:send`."""
+        parts = (turn.incoming.callback_data or "").split(":")
+        action, argument = (parts[1] if len(parts) > 1 else ""), (parts[2] if len(parts) > 2 else "")
+        target = int(argument) if argument.isdigit() else 0
+        if action == "r":
             await ask_repayment_date(turn, target)
-        elif argument == "x":
+        elif action == "x":
             await quote_cancellation(turn, target)
-        elif argument == "d" and len(parts) > 2:
-            await _accept_repayment_date(turn, ".".join(reversed(parts[2].split("-"))))
-        elif argument == "send":
+        elif action == "d":
+            await _accept_repayment_date(turn, ".".join(reversed(argument.split("-"))))
+        elif action == "send":
             await send_request(turn)
         else:
             await show_policies(turn)
@@ -101,7 +108,7 @@ async def show_policies(turn: Turn) -> None:
         lines += [insurer_contacts(turn, product), ""]
         rows.append([(turn._(CERTIFICATE, number=policy.number), f"policies:{policy.id}")])
         if not requests:
-            rows.append([(turn._(REPAID_EARLY), f"policies:r:{policy.id}"), (turn._(CANCEL), f"policies:x:{policy.id}")])
+            rows.append([(turn._(REPAID_EARLY), f"policy:r:{policy.id}"), (turn._(CANCEL), f"policy:x:{policy.id}")])
     if not policies:
         lines.append(turn._(NONE_YET))
         rows.append([(turn._(BUY_COVER), "buy")])
@@ -136,8 +143,8 @@ async def ask_repayment_date(turn: Turn, policy_id: int) -> None:
     today = local_today(get_product(policy.product_code), utcnow())
     turn.goto("policy.repaid")
     turn.show(turn._(ASK_REPAID, number=policy.number), [
-        [(turn._(TODAY), f"policies:d:{today.isoformat()}"),
-         (turn._(YESTERDAY), f"policies:d:{(today - timedelta(days=1)).isoformat()}")],
+        [(turn._(TODAY), f"policy:d:{today.isoformat()}"),
+         (turn._(YESTERDAY), f"policy:d:{(today - timedelta(days=1)).isoformat()}")],
         back_and_person(turn, back="policies"),
     ])
 
@@ -212,9 +219,9 @@ async def show_quote(turn: Turn) -> None:
     if result.insurer_to_confirm:
         lines.append(f"<i>{turn._(QUOTE_TO_CONFIRM)}</i>")
     lines += ["", turn._(QUOTE_ASK)]
-    back = f"policies:r:{policy.id}" if result.kind == EARLY_REPAYMENT else "policies"
+    back = f"policy:r:{policy.id}" if result.kind == EARLY_REPAYMENT else "policies"
     turn.goto("policy.quote")
-    turn.show("\n".join(lines), [[(turn._(SEND_REQUEST), "policies:send")], back_and_person(turn, back=back)])
+    turn.show("\n".join(lines), [[(turn._(SEND_REQUEST), "policy:send")], back_and_person(turn, back=back)])
 
 
 async def send_request(turn: Turn) -> None:
@@ -222,6 +229,11 @@ async def send_request(turn: Turn) -> None:
     draft = turn.data.get("termination") or {}
     policy = await turn.uow.policies.get_for_user(turn.user.id, int(draft.get("policy_id") or 0))
     if policy is None or draft.get("kind") not in QUOTE_TITLE:
+        await show_policies(turn)
+        return
+    earlier = await turn.uow.terminations.for_policy(policy.id)
+    if earlier:  # a second press, or a stale button: one request per policy
+        turn.notice(turn._(REQUESTED, number=earlier[-1].id))
         await show_policies(turn)
         return
     try:

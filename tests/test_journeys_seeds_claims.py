@@ -39,8 +39,8 @@ async def test_early_repayment_of_a_nomad_life_policy_at_month_5_of_12_shows_and
     await user.send("/policies")
     screen = await user.reply()
     assert "https://www.nomadlife.kz" in screen["text"]  # the insurer's contacts in the chat
-    assert buttons(screen)[catalogue("kk", policies.REPAID_EARLY)] == f"policies:r:{policy_id}"
-    await user.press(f"policies:r:{policy_id}")
+    assert buttons(screen)[catalogue("kk", policies.REPAID_EARLY)] == f"policy:r:{policy_id}"
+    await user.press(f"policy:r:{policy_id}")
     assert (await user.reply())["text"].startswith(f"📄 {number}")
 
     await user.send("32.13.2026")
@@ -60,7 +60,7 @@ async def test_early_repayment_of_a_nomad_life_policy_at_month_5_of_12_shows_and
     assert catalogue("kk", policies.QUOTE_REFUND, amount=t.money(expected.refund.amount, "KZT"),
                      clause="12.5") in shown["text"]
     assert product.termination.rule("early_loan_repayment").text.kk in shown["text"]
-    await user.press("policies:send")
+    await user.press("policy:send")
     sent = await user.reply()
     assert t.money(expected.refund.amount, "KZT") in sent["text"]
     async with session_factory(qamqor.engine)() as session:
@@ -70,10 +70,14 @@ async def test_early_repayment_of_a_nomad_life_policy_at_month_5_of_12_shows_and
     notice = await staff_message(control, settings.staff_chat_id, number)
     assert product.insurer.name.ru in notice and f"{expected.refund.amount} KZT" in notice
 
+    await user.press("policy:send", message_id=shown["message_id"])  # the same button again
+    assert (await user.reply())["text"].startswith(catalogue("kk", policies.TITLE))
     await user.send("/policies")
     again = await user.reply()
     assert catalogue("kk", policies.REQUESTED, number=request.id) in again["text"]
-    assert f"policies:r:{policy_id}" not in buttons(again).values()
+    async with session_factory(qamqor.engine)() as session:
+        assert len((await session.scalars(select(TerminationRequest))).all()) == 1
+    assert f"policy:r:{policy_id}" not in buttons(again).values()
 
 
 async def test_cancelling_a_sakbol_policy_shows_the_overlapping_clauses_and_nothing_returned(qamqor, person):
@@ -87,14 +91,14 @@ async def test_cancelling_a_sakbol_policy_shows_the_overlapping_clauses_and_noth
     await user.send("/policies")
     screen = await user.reply()
     assert "office@sakbol.kg" in screen["text"] and "+996507338338" in screen["text"]
-    await user.press(f"policies:x:{policy_id}")
+    await user.press(f"policy:x:{policy_id}")
     shown = await user.reply()
     for code in ("client_refusal", "early_termination", "after_payout"):  # offer 7.2, 8.3, 8.2
         assert product.termination.rule(code).text.ky in shown["text"]
     assert catalogue("ky", policies.QUOTE_REFUND, amount=translator("ky").money(0, "KGS"), clause="7.2") in shown[
         "text"]
     assert catalogue("ky", policies.QUOTE_TO_CONFIRM) in shown["text"]
-    await user.press(f"policies:x:{policy_id + 100}", forge=True)  # someone else's (or no) policy
+    await user.press(f"policy:x:{policy_id + 100}", forge=True)  # someone else's (or no) policy
     assert (await user.callback_answer())["text"] == catalogue("ky", policies.NOT_YOURS)
     async with session_factory(qamqor.engine)() as session:
         assert (await session.scalars(select(TerminationRequest))).all() == []
