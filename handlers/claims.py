@@ -389,12 +389,20 @@ async def _accept_date(turn: Turn, raw: str) -> None:
         await ask_description(turn)
 
 
-async def show_outside_cover(turn: Turn) -> None:
+async def _policy_having(turn: Turn, *keys: str) -> Policy | None:
+    """The draft's policy once the draft holds `keys`; otherwise the report starts again."""
     policy = await _policy(turn)
-    draft = _draft(turn)
-    if policy is None or "event_date" not in draft:
+    if policy is None or any(key not in _draft(turn) for key in keys):
         await choose_policy(turn)
+        return None
+    return policy
+
+
+async def show_outside_cover(turn: Turn) -> None:
+    policy = await _policy_having(turn, "event_date")
+    if policy is None:
         return
+    draft = _draft(turn)
     product = get_product(policy.product_code)
     turn.goto("claim.outside")
     turn.show(turn._(OUTSIDE_COVER, date=turn.t.date(date.fromisoformat(draft["event_date"])), number=policy.number,
@@ -411,20 +419,17 @@ def _asks_disability_date(product: Product, draft: dict[str, Any]) -> bool:
 
 
 async def ask_disability_date(turn: Turn) -> None:
-    policy = await _policy(turn)
-    if policy is None or "event_date" not in _draft(turn):
-        await ask_date(turn)
+    if await _policy_having(turn, "event_type", "event_date") is None:
         return
     turn.goto("claim.disability_date")
     turn.show(turn._(ASK_DISABILITY_DATE), [back_and_person(turn, back="claim:date")])
 
 
 async def receive_disability_date(turn: Turn) -> None:
-    policy = await _policy(turn)
-    draft = _draft(turn)
-    if policy is None or "event_date" not in draft:
-        await choose_policy(turn)
+    policy = await _policy_having(turn, "event_type", "event_date")
+    if policy is None:
         return
+    draft = _draft(turn)
     product = get_product(policy.product_code)
     accident = date.fromisoformat(draft["event_date"])
     try:

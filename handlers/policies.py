@@ -187,12 +187,20 @@ async def _quote(turn: Turn, policy: Policy, draft: dict) -> TerminationQuote:
                  payout_made=any(c.policy_id == policy.id and c.status == "paid" for c in claims))
 
 
-async def show_quote(turn: Turn) -> None:
-    """The amount and the clauses, before the customer confirms anything."""
+async def _drafted_policy(turn: Turn) -> tuple[Policy | None, dict]:
+    """The customer's policy of the request being prepared; without one, My policies again."""
     draft = turn.data.get("termination") or {}
     policy = await turn.uow.policies.get_for_user(turn.user.id, int(draft.get("policy_id") or 0))
     if policy is None or draft.get("kind") not in QUOTE_TITLE:
         await show_policies(turn)
+        return None, draft
+    return policy, draft
+
+
+async def show_quote(turn: Turn) -> None:
+    """The amount and the clauses, before the customer confirms anything."""
+    policy, draft = await _drafted_policy(turn)
+    if policy is None:
         return
     try:
         result = await _quote(turn, policy, draft)
@@ -226,10 +234,8 @@ async def show_quote(turn: Turn) -> None:
 
 async def send_request(turn: Turn) -> None:
     """Record the request as quoted now, and pass it to the insurer."""
-    draft = turn.data.get("termination") or {}
-    policy = await turn.uow.policies.get_for_user(turn.user.id, int(draft.get("policy_id") or 0))
-    if policy is None or draft.get("kind") not in QUOTE_TITLE:
-        await show_policies(turn)
+    policy, draft = await _drafted_policy(turn)
+    if policy is None:
         return
     earlier = await turn.uow.terminations.for_policy(policy.id)
     if earlier:  # a second press, or a stale button: one request per policy

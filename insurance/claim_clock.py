@@ -30,6 +30,7 @@ from insurance.calendar import local_date
 from insurance.claims import Due, insurer_deadline
 from insurance.money import round_money, to_decimal
 from insurance.product import ChecklistItem, ClaimEventType, InsurerDeadline, Product
+from insurance.reasons import ReasonedError
 
 PAPER_FORMS = ("original", "notarised_copy")
 DAYS_IN_YEAR = 365
@@ -147,12 +148,8 @@ def late_payout_penalty(product: Product, payout: Decimal | int | str, payment_d
 # --------------------------------------------------------------------------- disability dates
 
 
-class DisabilityDateError(ValueError):
+class DisabilityDateError(ReasonedError):
     """`reason`: before_accident, in_future."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)

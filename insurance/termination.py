@@ -21,18 +21,18 @@ from decimal import Decimal
 
 from insurance.claims import Refund, termination_refund
 from insurance.product import Product, TerminationRule
+from insurance.reasons import ReasonedError
 
 EARLY_REPAYMENT = "early_repayment"
 CANCELLATION = "cancellation"
 REQUEST_KINDS = (EARLY_REPAYMENT, CANCELLATION)
 
 
-class TerminationRefused(ValueError):
-    """`reason`: repaid_in_future, repaid_before_cover, policy_ended."""
+class TerminationRefused(ReasonedError):
+    """`reason`: repaid_in_future, repaid_before_cover, policy_ended; `clause`: the rule's."""
 
     def __init__(self, reason: str, clause: str) -> None:
         super().__init__(reason)
-        self.reason = reason
         self.clause = clause
 
 

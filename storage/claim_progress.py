@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from insurance.catalogue import get_product
 from insurance.claim_clock import ClaimClock, ItemStatus, all_received_at, claim_clock, item_statuses
 from insurance.product import ChecklistItem
+from insurance.reasons import ReasonedError
 from storage.models import Claim
 from storage.unit_of_work import UnitOfWork
 
@@ -42,12 +43,11 @@ def complete_if_all_received(uow: UnitOfWork, claim: Claim, states: tuple[ItemSt
     return True
 
 
-class OriginalNotRecorded(ValueError):
-    """`reason`: unknown_claim, unknown_item."""
+class OriginalNotRecorded(ReasonedError):
+    """`reason`: unknown_claim, unknown_item (then `claim` is the claim found)."""
 
     def __init__(self, reason: str, claim: Claim | None = None) -> None:
         super().__init__(reason)
-        self.reason = reason
         self.claim = claim
 
 

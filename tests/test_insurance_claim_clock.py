@@ -10,7 +10,6 @@ from decimal import Decimal
 import pytest
 
 from insurance.calendar import add_working_days
-from insurance.catalogue import get_product
 from insurance.claim_clock import (
     DisabilityDateError,
     add_months,
@@ -21,16 +20,6 @@ from insurance.claim_clock import (
     late_payout_penalty,
     needs_original,
 )
-
-
-@pytest.fixture(scope="module")
-def nomad():
-    return get_product("nomad_life")
-
-
-@pytest.fixture(scope="module")
-def sakbol():
-    return get_product("sakbol")
 
 
 MONDAY = datetime(2026, 6, 1, 6, 0, tzinfo=UTC)  # 11:00 in Almaty

@@ -6,20 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from insurance.catalogue import get_product
 from insurance.termination import CANCELLATION, EARLY_REPAYMENT, TerminationRefused, quote
 
 START, END = date(2026, 1, 1), date(2026, 12, 31)
-
-
-@pytest.fixture(scope="module")
-def nomad():
-    return get_product("nomad_life")
-
-
-@pytest.fixture(scope="module")
-def sakbol():
-    return get_product("sakbol")
 
 
 def test_nomad_life_12_5_month_5_of_12_unexpired_share_less_10_percent(nomad):

@@ -25,17 +25,32 @@ from tests.chat import buttons, catalogue, catalogue_n, plain
 from tests.test_journeys_claims import give_policy, ready, report, staff_message
 
 
+def around_today(before: int, after: int):
+    """A cover period from `before` days ago to `after` days ahead."""
+    return lambda today: (today - timedelta(days=before), today + timedelta(days=after))
+
+
+async def policyholder(qamqor, person, language: str, product_code: str, period, **policy):
+    """A customer who consented, holding a policy of `product_code` over `period(today)`."""
+    user = await person(language_code=language)
+    user.language = language
+    await ready(user)
+    product = get_product(product_code)
+    today = local_today(product, utcnow())
+    start, end = period(today)
+    policy_id, number = await give_policy(qamqor, user.id, product_code, start=start, end=end, **policy)
+    return user, product, today, policy_id, number
+
+
 async def test_early_repayment_of_a_nomad_life_policy_at_month_5_of_12_shows_and_records_the_refund(
         qamqor, person, control, settings):
-    user = await person(language_code="kk")
-    user.language = "kk"
-    await ready(user)
-    product = get_product("nomad_life")
-    today = local_today(product, utcnow())
-    start = add_months(today, -5)
-    end = add_months(start, 12) - timedelta(days=1)
-    policy_id, number = await give_policy(qamqor, user.id, "nomad_life", start=start, end=end,
-                                          premium_minor=12_000_000)
+    def twelve_months_from_five_ago(today):
+        start = add_months(today, -5)
+        return start, add_months(start, 12) - timedelta(days=1)
+
+    user, product, today, policy_id, number = await policyholder(
+        qamqor, person, "kk", "nomad_life", twelve_months_from_five_ago, premium_minor=12_000_000)
+    start, end = twelve_months_from_five_ago(today)
     await user.send("/policies")
     screen = await user.reply()
     assert "https://www.nomadlife.kz" in screen["text"]  # the insurer's contacts in the chat
@@ -81,13 +96,7 @@ async def test_early_repayment_of_a_nomad_life_policy_at_month_5_of_12_shows_and
 
 
 async def test_cancelling_a_sakbol_policy_shows_the_overlapping_clauses_and_nothing_returned(qamqor, person):
-    user = await person(language_code="ky")
-    user.language = "ky"
-    await ready(user)
-    product = get_product("sakbol")
-    today = local_today(product, utcnow())
-    policy_id, _ = await give_policy(qamqor, user.id, "sakbol", start=today - timedelta(days=30),
-                                     end=today + timedelta(days=335))
+    user, product, _, policy_id, _ = await policyholder(qamqor, person, "ky", "sakbol", around_today(30, 335))
     await user.send("/policies")
     screen = await user.reply()
     assert "office@sakbol.kg" in screen["text"] and "+996507338338" in screen["text"]
@@ -115,14 +124,8 @@ async def give_sakbol_consents(qamqor, user_id: int, language: str) -> None:
 
 
 async def test_withdrawing_sakbol_consents_notifies_the_insurer_and_the_bank(qamqor, person, control, settings):
-    user = await person(language_code="ky")
-    user.language = "ky"
-    await ready(user)
-    today = local_today(get_product("sakbol"), utcnow())
-    _, number = await give_policy(qamqor, user.id, "sakbol", start=today - timedelta(days=30),
-                                  end=today + timedelta(days=335))
+    user, product, _, _, number = await policyholder(qamqor, person, "ky", "sakbol", around_today(30, 335))
     await give_sakbol_consents(qamqor, user.id, "ky")
-    product = get_product("sakbol")
     await user.send("/mydata")
     await user.reply()
     await user.press("data:withdraw")
@@ -144,13 +147,8 @@ async def test_withdrawing_sakbol_consents_notifies_the_insurer_and_the_bank(qam
 
 async def test_a_disability_claim_on_a_death_only_sakbol_policy_is_registered_and_flagged(
         qamqor, person, control, settings):
-    user = await person(language_code="ru")
-    user.language = "ru"
-    await ready(user)
-    product = get_product("sakbol")
-    today = local_today(product, utcnow())
-    policy_id, _ = await give_policy(qamqor, user.id, "sakbol", start=today - timedelta(days=200),
-                                     end=today + timedelta(days=165), cover_option="death")
+    user, product, today, policy_id, _ = await policyholder(qamqor, person, "ru", "sakbol", around_today(200, 165),
+                                                            cover_option="death")
     confirm = await report(user, policy_id, "disability", group=2)
     option = product.cover_option("death")
     warning = catalogue("ru", claims.OUTSIDE_OPTION, option=option.name.ru, clause=option.clause)
@@ -173,13 +171,7 @@ async def test_a_disability_claim_on_a_death_only_sakbol_policy_is_registered_an
 
 
 async def test_disability_date_bad_input_and_the_six_month_window_in_kazakh(qamqor, person):
-    user = await person(language_code="kk")
-    user.language = "kk"
-    await ready(user)
-    product = get_product("sakbol")
-    today = local_today(product, utcnow())
-    policy_id, _ = await give_policy(qamqor, user.id, "sakbol", start=today - timedelta(days=400),
-                                     end=today + timedelta(days=100))
+    user, _, today, policy_id, _ = await policyholder(qamqor, person, "kk", "sakbol", around_today(400, 100))
     accident = today - timedelta(days=250)
     await claims_until_disability_date(user, policy_id, accident)
     await user.send("кеше")
@@ -214,13 +206,8 @@ async def claims_until_disability_date(user, policy_id: int, accident) -> None:
 
 
 async def test_nomad_life_disability_shows_the_certificate_deadline_and_originals_awaited(qamqor, person):
-    user = await person(language_code="ru")
-    user.language = "ru"
-    await ready(user)
-    product = get_product("nomad_life")
-    today = local_today(product, utcnow())
-    policy_id, _ = await give_policy(qamqor, user.id, "nomad_life", start=today - timedelta(days=200),
-                                     end=today + timedelta(days=165))
+    user, product, today, policy_id, _ = await policyholder(qamqor, person, "ru", "nomad_life",
+                                                            around_today(200, 165))
     await claims_until_disability_date(user, policy_id, today - timedelta(days=40))
     set_on = today - timedelta(days=3)
     await user.send(set_on.strftime("%d.%m.%Y"))
