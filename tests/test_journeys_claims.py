@@ -352,6 +352,8 @@ async def test_upload_every_item_until_complete_with_refusals_and_duplicates(qam
             import hashlib
             assert hashlib.sha256(archive.read(entry["path"])).hexdigest() == entry["sha256"]
     assert all(item["delivered"] for item in manifest["checklist"])
+    assert [i["original_confirmed_by"] for i in manifest["checklist"] if "original" in i["forms"]] == [
+        f"staff:{operator['id']}"] * 2
     assert len(manifest["files"]) == len(checklist) + 1  # two pages for the first item
     assert manifest["claim"]["status"] == "complete"
     listing = subprocess.run([sys.executable, "-m", "bot", "claims", "list"], env=env, capture_output=True,
