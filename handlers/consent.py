@@ -300,6 +300,12 @@ async def export(turn: Turn) -> None:
                            for d in await turn.uow.claims.documents(c.id)]}
             for c in claims
         ],
+        "termination_requests": [
+            {"id": r.id, "policy": p.number, "kind": r.kind, "repaid_on": r.repaid_on.isoformat() if r.repaid_on
+             else None, "rule": r.rule_code, "clause": r.clause, "refund_minor": r.refund_minor,
+             "currency": r.currency, "status": r.status, "requested_at": r.requested_at.isoformat()}
+            for p in policies for r in await turn.uow.terminations.for_policy(p.id)
+        ],
         "dialog": {"state": turn.state, "answers": turn.data},
     }
     content = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")

@@ -7,6 +7,7 @@ insurer and the bank (the consent text), disability dates (Nomad Life rules
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -92,6 +93,12 @@ async def test_early_repayment_of_a_nomad_life_policy_at_month_5_of_12_shows_and
     assert catalogue("kk", policies.REQUESTED, number=request.id) in again["text"]
     async with session_factory(qamqor.engine)() as session:
         assert len((await session.scalars(select(TerminationRequest))).all()) == 1
+    await user.send("/mydata")
+    await user.reply()
+    await user.press("data:export")
+    exported = json.loads(await control.download((await user.reply())["document"]["file_id"]))
+    assert [(r["policy"], r["clause"], r["refund_minor"]) for r in exported["termination_requests"]] == [
+        (number, "12.5", request.refund_minor)]
     assert f"policy:r:{policy_id}" not in buttons(again).values()
 
 
