@@ -382,7 +382,9 @@ async def _accept_date(turn: Turn, raw: str) -> None:
         turn.say(turn._(DATE_FUTURE))
         await ask_date(turn)
         return
-    _draft(turn).update(event_date=event_date.isoformat(), outside_cover=refusal.rule if refusal else None)
+    # A new accident date: the date disability was set is asked again, to be checked against it.
+    _draft(turn).update(event_date=event_date.isoformat(), outside_cover=refusal.rule if refusal else None,
+                        disability_set_on=None)
     if refusal is not None:
         await show_outside_cover(turn)
     else:

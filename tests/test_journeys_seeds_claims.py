@@ -179,7 +179,7 @@ async def test_a_disability_claim_on_a_death_only_sakbol_policy_is_registered_an
 
 async def test_disability_date_bad_input_and_the_six_month_window_in_kazakh(qamqor, person):
     user, _, today, policy_id, _ = await policyholder(qamqor, person, "kk", "sakbol", around_today(400, 100))
-    accident = today - timedelta(days=250)
+    accident = today - timedelta(days=100)
     await claims_until_disability_date(user, policy_id, accident)
     await user.send("кеше")
     assert (await user.reply())["text"] == catalogue("kk", claims.DATE_FORMAT)
@@ -188,6 +188,13 @@ async def test_disability_date_bad_input_and_the_six_month_window_in_kazakh(qamq
                                                      date=translator("kk").date(accident))
     await user.send((today + timedelta(days=1)).strftime("%d.%m.%Y"))
     assert (await user.reply())["text"] == catalogue("kk", claims.DISABILITY_DATE_ERRORS["in_future"])
+    await user.send((accident + timedelta(days=1)).strftime("%d.%m.%Y"))
+    assert (await user.reply())["text"] == catalogue("kk", claims.ASK_DESCRIPTION)
+    await user.press("claim:date")  # back to the accident date: the disability date is then asked again
+    await user.reply()
+    accident = today - timedelta(days=250)
+    await user.send(accident.strftime("%d.%m.%Y"))
+    assert (await user.reply())["text"] == catalogue("kk", claims.ASK_DISABILITY_DATE)  # asked again
     await user.send(today.strftime("%d.%m.%Y"))
     assert (await user.reply())["text"] == catalogue("kk", claims.ASK_DESCRIPTION)
     await user.send("Жол апаты, аяғым сынды, мүгедектік берілді.")
