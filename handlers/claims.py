@@ -147,7 +147,8 @@ CLAIM_BUTTON = N_("📋 %(number)s")
 CLAIM_TITLE = N_("<b>📋 Claim No. %(number)s</b>")
 TIMELINE = N_("<b>Timeline</b>")
 TIMELINE_EVENTS = {"registered": N_("registered"), "document": N_("document received: %(item)s"),
-                   "complete": N_("all documents delivered"), "reminder": N_("reminder about missing documents")}
+                   "complete": N_("all documents delivered"), "reminder": N_("reminder about missing documents"),
+                   "original": N_("the insurer has the original: %(item)s")}
 MISSING = N_("<b>Still missing (%(count)s of %(total)s)</b>")
 NOT_AVAILABLE = N_("This claim is not available.")
 

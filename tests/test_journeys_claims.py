@@ -330,6 +330,10 @@ async def test_upload_every_item_until_complete_with_refusals_and_duplicates(qam
     last_original = await user.reply()
     assert catalogue("ru", claim_dates.DECISION_BY, date=translator("ru").date(decision.due_on),
                      clause="—") in plain(last_original["text"])
+    await user.press(f"claims:{claim_id}")
+    timeline = plain((await user.reply())["text"])
+    for item in paper:
+        assert catalogue("ru", claims.TIMELINE_EVENTS["original"], item=item.document.name.ru) in timeline
     staff_texts = [plain(m["text"]) for m in await control.messages(settings.staff_chat_id) if m.get("from_bot")]
     assert any("99" in t and paper[0].code in t for t in staff_texts)  # a bad item: the checklist is listed
     assert catalogue("ru", originals.USAGE) in staff_texts
