@@ -71,6 +71,7 @@ async def export_claim(settings: Settings, number: str) -> bytes:
             product = get_product(claim.product_code)
             event = product.event_type(claim.event_type)
             documents = await uow.claims.documents(claim.id)
+            originals = {o.item_code: o for o in await uow.originals.for_claim(claim.id)}
             buffer = io.BytesIO()
             files = []
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -91,6 +92,8 @@ async def export_claim(settings: Settings, number: str) -> bytes:
                         "days_late": claim.days_late, "outside_cover": claim.outside_cover, "status": claim.status,
                         "documents_complete_at": claim.documents_complete_at.isoformat()
                         if claim.documents_complete_at else None,
+                        "disability_set_on": claim.disability_set_on.isoformat() if claim.disability_set_on else None,
+                        "outside_option": claim.outside_option,
                     },
                     "policy": {
                         "number": policy.number, "product": policy.product_code, "holder": policy.holder_name,
@@ -100,7 +103,11 @@ async def export_claim(settings: Settings, number: str) -> bytes:
                     },
                     "checklist": [
                         {"item": item.code, "name": item.document.name.ru, "forms": list(item.document.forms),
-                         "clause": item.clause, "delivered": any(d.item_code == item.code for d in documents)}
+                         "clause": item.clause, "delivered": any(d.item_code == item.code for d in documents),
+                         # Nomad Life rules 10.1, 10.2: the insurer holds the original
+                         "original_confirmed_at": originals[item.code].confirmed_at.isoformat()
+                         if item.code in originals else None,
+                         "original_confirmed_by": originals[item.code].confirmed_by if item.code in originals else None}
                         for item in event.checklist
                     ],
                     "checklist_insurer_to_confirm": event.checklist_insurer_to_confirm,

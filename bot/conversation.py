@@ -167,6 +167,11 @@ def translate(t: Translator, message: str, **values: object) -> str:
     return t.gettext(message, **{k: html.escape(v) if isinstance(v, str) else v for k, v in values.items()})
 
 
+def translate_plural(t: Translator, message: tuple[str, str], n: int, **values: object) -> str:
+    """`translate` for a message whose words agree with the number `n`."""
+    return t.ngettext(*message, n, **{k: html.escape(v) if isinstance(v, str) else v for k, v in values.items()})
+
+
 @dataclass
 class Screen:
     """A dialog state: how to show it again, and what free input it accepts."""

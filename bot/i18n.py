@@ -32,6 +32,11 @@ def N_(message: str) -> str:
     return message
 
 
+def plural_message(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a message with plural forms; import it as `ngettext` so extraction finds it."""
+    return singular, plural
+
+
 def supported_language(code: str | None) -> str | None:
     """The bot language for a Telegram `language_code` ('ru-RU' -> 'ru'), or None."""
     if not code:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.conversation import Router
-from handlers import claims, consent, documents, policies, purchase, start, support
+from handlers import claims, consent, documents, originals, policies, purchase, start, support
 
-JOURNEYS = (start, consent, purchase, policies, claims, documents, support)
+JOURNEYS = (start, consent, purchase, policies, claims, documents, originals, support)
 
 
 def build_router() -> Router:

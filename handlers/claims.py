@@ -13,8 +13,9 @@ from datetime import date, timedelta
 from html import escape
 from typing import Any
 
-from bot.conversation import Button, Router, Turn, translate
+from bot.conversation import Button, Router, Turn, translate, translate_plural
 from bot.i18n import N_, translator
+from bot.i18n import plural_message as ngettext
 from bot.keyboards import (
     MAIN_MENU,
     MY_CLAIMS,
@@ -24,11 +25,16 @@ from bot.keyboards import (
     back_and_person,
     menu_and_person,
 )
+from bot.partners import LENDER, PartnerNotice, notify
+from handlers.claim_dates import clock_lines
+from handlers.contacts import insurer_contacts
 from handlers.support import TOO_LONG
 from insurance import claims as rules
 from insurance.application import FieldError, local_today, parse_date
 from insurance.catalogue import get_product
+from insurance.claim_clock import DisabilityDateError, check_disability, claim_clock, item_statuses
 from insurance.claim_documents import next_reminder, progress
+from storage import claim_progress
 from insurance.identity import normalize_contact_phone
 from insurance.product import Product
 from storage.models import Claim, Policy, utcnow
@@ -56,6 +62,36 @@ TELEMEDICINE = N_(
     "Consultations are open 24/7 while the policy is in force, with no limit on their number: %(url)s"
 )
 ASK_DATE = N_("When did it happen? Choose or type the date, for example 21.03.2026:")
+ASK_ACCIDENT_DATE = N_("When did the accident happen? Choose or type the date, for example 21.03.2026:")
+ASK_DISABILITY_DATE = N_("On what date was the disability set (the date on the certificate)? Type it, "
+                         "for example 21.03.2026:")
+DISABILITY_DATE_ERRORS = {
+    "before_accident": N_("Disability cannot be set before the accident (%(date)s). Please check the date."),
+    "in_future": N_("This date is in the future. Please type the date disability was set."),
+}
+DISABILITY_SET = N_("Disability set: %(date)s")
+CERTIFICATE_DUE = ngettext(
+    "Send the disability certificate to the insurer within %(days)s calendar day of certification: by %(date)s "
+    "(clause %(clause)s).",
+    "Send the disability certificate to the insurer within %(days)s calendar days of certification: by %(date)s "
+    "(clause %(clause)s).")
+CERTIFICATE_LATE = N_("⚠️ The disability certificate was due by %(date)s (clause %(clause)s): send it as soon as "
+                      "you can; the claim is registered and the insurer will consider the delay.")
+SET_OUTSIDE_WINDOW = ngettext(
+    "⚠️ Disability counts as an insured event when it is set within %(months)s month of the accident, by "
+    "%(date)s (clause %(clause)s). It was set later: the claim will still be registered and the insurer will "
+    "review it.",
+    "⚠️ Disability counts as an insured event when it is set within %(months)s months of the accident, by "
+    "%(date)s (clause %(clause)s). It was set later: the claim will still be registered and the insurer will "
+    "review it.")
+OUTSIDE_OPTION = N_(
+    "⚠️ Your cover option “%(option)s” does not include this event (clause %(clause)s). The claim will still be "
+    "registered and the insurer will review it.")
+TELL_LENDER = ngettext(
+    "Clause %(clause)s: within %(days)s day of the event, by %(deadline)s, tell both your lender (%(lender)s) "
+    "and the insurer, by phone, fax or electronic message. Qamqor has passed your report to the lender as well.",
+    "Clause %(clause)s: within %(days)s days of the event, by %(deadline)s, tell both your lender (%(lender)s) "
+    "and the insurer, by phone, fax or electronic message. Qamqor has passed your report to the lender as well.")
 TODAY = N_("Today")
 YESTERDAY = N_("Yesterday")
 DATE_FUTURE = N_("The date of the event cannot be in the future.")
@@ -90,12 +126,6 @@ CHECKLIST_TO_CONFIRM = N_("The insurer may confirm or change this list.")
 ORIGINAL = N_("original")
 NOTARISED_COPY = N_("notarised copy")
 COPY = N_("copy")
-NEXT_STEPS = N_(
-    "<b>What happens next</b>\n• The insurer tells you which documents are missing within %(missing_days)s working "
-    "days of receiving them: by %(missing_date)s if you send them today.\n• Once all documents are in, the insurer "
-    "decides within %(decision_days)s working days: by %(decision_date)s if they are complete today."
-)
-TO_CONFIRM = N_("(the insurer's usual terms, to be confirmed)")
 NO_CHECKLIST = N_("The insurer will tell you which documents are needed.")
 STAFF_NEW_CLAIM = N_(
     "<b>New claim No. %(number)s</b>: %(event)s, %(date)s, policy %(policy)s, %(product)s.\n"
@@ -103,6 +133,9 @@ STAFF_NEW_CLAIM = N_(
 )
 STAFF_LATE = N_(" Late by %(days)s days.")
 STAFF_OUTSIDE = N_(" Date outside cover.")
+STAFF_OUTSIDE_OPTION = N_(" Event not in the cover option (%(clause)s).")
+STAFF_DISABILITY = N_(" Disability set %(date)s.")
+STAFF_SET_LATE = N_(" Disability set outside the window after the accident (%(clause)s).")
 RELATION_HOLDER = N_("policyholder")
 
 CLAIMS_TITLE = N_("<b>📋 My claims</b>")
@@ -114,9 +147,9 @@ CLAIM_BUTTON = N_("📋 %(number)s")
 CLAIM_TITLE = N_("<b>📋 Claim No. %(number)s</b>")
 TIMELINE = N_("<b>Timeline</b>")
 TIMELINE_EVENTS = {"registered": N_("registered"), "document": N_("document received: %(item)s"),
-                   "complete": N_("all documents delivered"), "reminder": N_("reminder about missing documents")}
+                   "complete": N_("all documents delivered"), "reminder": N_("reminder about missing documents"),
+                   "original": N_("the insurer has the original: %(item)s")}
 MISSING = N_("<b>Still missing (%(count)s of %(total)s)</b>")
-DECISION_BY = N_("The insurer decides by %(date)s (clause %(clause)s).")
 NOT_AVAILABLE = N_("This claim is not available.")
 
 
@@ -146,6 +179,7 @@ def register(router: Router) -> None:
     router.screen("claim.telemedicine")(ask_event)
     router.screen("claim.date", on_text=receive_date)(ask_date)
     router.screen("claim.outside")(show_outside_cover)
+    router.screen("claim.disability_date", on_text=receive_disability_date)(ask_disability_date)
     router.screen("claim.description", on_text=receive_description)(ask_description)
     router.screen("claim.phone", on_text=receive_phone, on_contact=receive_phone)(ask_phone)
     router.screen("claim.confirm")(show_confirmation)
@@ -278,7 +312,11 @@ async def choose_event(turn: Turn, code: str = "") -> None:
         turn.show(turn._(TELEMEDICINE, service=service.name.get(turn.t.language), clause=service.clause,
                          url=service.url), [back_and_person(turn, back="claim:event")])
         return
-    _draft(turn).update(event_type=code, disability_group=None)
+    # SAKBOL offer form 3, 4.3: an event outside the option bought is registered and flagged, never refused.
+    outside = rules.check_event_in_option(product, policy.cover_option, code) \
+        if any(o.code == policy.cover_option for o in product.cover_options) else None
+    _draft(turn).update(event_type=code, disability_group=None, disability_set_on=None,
+                        outside_option=outside.clause if outside else None)
     if event.disability_groups:
         await ask_group(turn)
     else:
@@ -309,9 +347,10 @@ async def ask_date(turn: Turn) -> None:
     if policy is None or "event_type" not in _draft(turn):
         await choose_policy(turn)
         return
-    today = local_today(get_product(policy.product_code), utcnow())
+    product = get_product(policy.product_code)
+    today = local_today(product, utcnow())
     turn.goto("claim.date")
-    turn.show(turn._(ASK_DATE), [
+    turn.show(turn._(ASK_ACCIDENT_DATE if _asks_disability_date(product, _draft(turn)) else ASK_DATE), [
         [(turn._(TODAY), f"claim:d:{today.isoformat()}"),
          (turn._(YESTERDAY), f"claim:d:{(today - timedelta(days=1)).isoformat()}")],
         back_and_person(turn, back="claim:event"),
@@ -344,19 +383,29 @@ async def _accept_date(turn: Turn, raw: str) -> None:
         turn.say(turn._(DATE_FUTURE))
         await ask_date(turn)
         return
-    _draft(turn).update(event_date=event_date.isoformat(), outside_cover=refusal.rule if refusal else None)
+    # A new accident date: the date disability was set is asked again, to be checked against it.
+    _draft(turn).update(event_date=event_date.isoformat(), outside_cover=refusal.rule if refusal else None,
+                        disability_set_on=None)
     if refusal is not None:
         await show_outside_cover(turn)
     else:
         await ask_description(turn)
 
 
-async def show_outside_cover(turn: Turn) -> None:
+async def _policy_having(turn: Turn, *keys: str) -> Policy | None:
+    """The draft's policy once the draft holds `keys`; otherwise the report starts again."""
     policy = await _policy(turn)
-    draft = _draft(turn)
-    if policy is None or "event_date" not in draft:
+    if policy is None or any(key not in _draft(turn) for key in keys):
         await choose_policy(turn)
+        return None
+    return policy
+
+
+async def show_outside_cover(turn: Turn) -> None:
+    policy = await _policy_having(turn, "event_date")
+    if policy is None:
         return
+    draft = _draft(turn)
     product = get_product(policy.product_code)
     turn.goto("claim.outside")
     turn.show(turn._(OUTSIDE_COVER, date=turn.t.date(date.fromisoformat(draft["event_date"])), number=policy.number,
@@ -367,9 +416,76 @@ async def show_outside_cover(turn: Turn) -> None:
     ])
 
 
+def _asks_disability_date(product: Product, draft: dict[str, Any]) -> bool:
+    """Nomad Life rules 9.3, SAKBOL offer terms (и): dates that run from the day disability was set."""
+    return "event_type" in draft and product.event_type(draft["event_type"]).disability_clocks is not None
+
+
+async def ask_disability_date(turn: Turn) -> None:
+    if await _policy_having(turn, "event_type", "event_date") is None:
+        return
+    turn.goto("claim.disability_date")
+    turn.show(turn._(ASK_DISABILITY_DATE), [back_and_person(turn, back="claim:date")])
+
+
+async def receive_disability_date(turn: Turn) -> None:
+    policy = await _policy_having(turn, "event_type", "event_date")
+    if policy is None:
+        return
+    draft = _draft(turn)
+    product = get_product(policy.product_code)
+    accident = date.fromisoformat(draft["event_date"])
+    try:
+        set_on = parse_date(turn.incoming.text)
+        check_disability(product.event_type(draft["event_type"]), accident, set_on, local_today(product, utcnow()))
+    except FieldError:
+        turn.say(turn._(DATE_FORMAT))
+        return
+    except DisabilityDateError as wrong:
+        turn.say(turn._(DISABILITY_DATE_ERRORS[wrong.reason], date=turn.t.date(accident)))
+        return
+    draft["disability_set_on"] = set_on.isoformat()
+    await ask_description(turn)
+
+
+def disability_lines(turn: Turn, product: Product, event_code: str, accident: date, set_on: date | None) -> list[str]:
+    """The date disability was set and the clocks that run from it."""
+    if set_on is None or product.event_type(event_code).disability_clocks is None:
+        return []
+    t = turn.t
+    check = check_disability(product.event_type(event_code), accident, set_on,
+                             max(set_on, local_today(product, utcnow())))
+    lines = [turn._(DISABILITY_SET, date=t.date(set_on))]
+    if check.certificate_due is not None:
+        clocks = product.event_type(event_code).disability_clocks
+        if check.certificate_late:
+            lines.append(turn._(CERTIFICATE_LATE, date=t.date(check.certificate_due), clause=check.certificate_clause))
+        else:
+            lines.append(translate_plural(t, CERTIFICATE_DUE, clocks.certificate_days, days=clocks.certificate_days,
+                                          date=t.date(check.certificate_due), clause=check.certificate_clause))
+    if check.set_in_time is False:
+        months = product.event_type(event_code).disability_clocks.set_within_months
+        lines.append(translate_plural(t, SET_OUTSIDE_WINDOW, months, months=months, date=t.date(check.set_by),
+                                      clause=check.set_within_clause))
+    return lines
+
+
+def outside_option_line(turn: Turn, product: Product, policy: Policy, clause: str | None) -> list[str]:
+    if not clause:
+        return []
+    option = next((o for o in product.cover_options if o.code == policy.cover_option), None)
+    return [turn._(OUTSIDE_OPTION, option=option.name.get(turn.t.language) if option else policy.cover_option,
+                   clause=clause)]
+
+
 async def ask_description(turn: Turn) -> None:
     if "event_date" not in _draft(turn):
         await ask_date(turn)
+        return
+    policy = await _policy(turn)
+    if policy is not None and _asks_disability_date(get_product(policy.product_code), _draft(turn)) \
+            and not _draft(turn).get("disability_set_on"):
+        await ask_disability_date(turn)
         return
     turn.goto("claim.description")
     turn.show(turn._(ASK_DESCRIPTION), [back_and_person(turn, back="claim:date")])
@@ -439,6 +555,12 @@ async def show_confirmation(turn: Turn) -> None:
         lines += ["", turn._(LATE_WARNING, deadline=turn.t.date(reporting.deadline), clause=reporting.clause)]
     if draft.get("outside_cover"):
         lines += ["", turn._(OUTSIDE_WARNING)]
+    set_on = draft.get("disability_set_on")
+    extra = disability_lines(turn, product, draft["event_type"], event_date,
+                             date.fromisoformat(set_on) if set_on else None)
+    extra += outside_option_line(turn, product, policy, draft.get("outside_option"))
+    if extra:
+        lines += ["", *extra]
     turn.goto("claim.confirm")
     turn.show("\n".join(lines), [[(turn._(REGISTER), "claim:register")], back_and_person(turn, back="claim:phone")])
 
@@ -470,17 +592,19 @@ async def register_claim(turn: Turn) -> None:
         contact_phone=draft["phone"], reported_at=now, reporting_deadline=reporting.deadline, late=reporting.late,
         days_late=reporting.days_late, outside_cover=draft.get("outside_cover"),
         next_reminder_at=next_reminder(now, 0) if checklist else None,
+        disability_set_on=date.fromisoformat(draft["disability_set_on"]) if draft.get("disability_set_on") else None,
+        outside_option=draft.get("outside_option"),
     )
     turn.data.pop("claim", None)
     turn.goto("claims")
-    turn.say(registered_text(turn, product, claim, reporting), [
+    turn.say(registered_text(turn, product, claim, reporting, policy), [
         *([[(turn._(UPLOAD_DOCUMENTS), f"docs:c:{claim.id}")]] if checklist else []),
         [(turn._(MY_CLAIMS), "claims"), (turn._(MAIN_MENU), "menu")],
     ])
     if turn.settings.staff_chat_id is not None:
         staff = translator(turn.settings.staff_language)
         flags = (staff.gettext(STAFF_LATE, days=claim.days_late) if claim.late else "") + (
-            staff.gettext(STAFF_OUTSIDE) if claim.outside_cover else "")
+            staff.gettext(STAFF_OUTSIDE) if claim.outside_cover else "") + _staff_flags(staff, product, claim)
         relation = staff.gettext(RELATIONS.get(claim.reporter_relation, RELATION_HOLDER))
         turn.say(translate(
             staff, STAFF_NEW_CLAIM, number=claim.number,
@@ -489,9 +613,41 @@ async def register_claim(turn: Turn) -> None:
             name=" ".join(filter(None, [turn.user.first_name, turn.user.last_name])), relation=relation,
             phone=claim.contact_phone, flags=flags, description=claim.description,
         ), chat_id=turn.settings.staff_chat_id)
+    _notify_lender(turn, product, policy, claim)
 
 
-def registered_text(turn: Turn, product: Product, claim: Claim, reporting: rules.ReportingCheck) -> str:
+def _staff_flags(staff: Any, product: Product, claim: Claim) -> str:
+    flags = staff.gettext(STAFF_OUTSIDE_OPTION, clause=claim.outside_option) if claim.outside_option else ""
+    if claim.disability_set_on is not None:
+        flags += staff.gettext(STAFF_DISABILITY, date=staff.date(claim.disability_set_on))
+        check = check_disability(product.event_type(claim.event_type), claim.event_date, claim.disability_set_on,
+                                 claim.disability_set_on)
+        if check.set_in_time is False:
+            flags += staff.gettext(STAFF_SET_LATE, clause=check.set_within_clause)
+    return flags
+
+
+def _notify_lender(turn: Turn, product: Product, policy: Policy, claim: Claim) -> None:
+    """SAKBOL offer 8.1: the lender is told as well as the insurer."""
+    if product.reporting.notify_lender:
+        notify(turn, PartnerNotice("claim_reported", product.code, (LENDER,), {
+            "claim": claim.number, "policy": policy.number,
+            "event": product.event_type(claim.event_type).name.get(turn.settings.staff_language),
+            "date": claim.event_date.strftime("%d.%m.%Y"), "client": policy.holder_name,
+            "phone": claim.contact_phone, "clause": product.reporting.clause}))
+
+
+def _tell_lender(turn: Turn, product: Product, claim: Claim) -> list[str]:
+    """SAKBOL offer 8.1: within 10 days, tell the lender and the insurer."""
+    if not product.reporting.notify_lender:
+        return []
+    return [translate_plural(turn.t, TELL_LENDER, product.reporting.days, clause=product.reporting.clause,
+                             days=product.reporting.days, deadline=turn.t.date(claim.reporting_deadline),
+                             lender=product.beneficiary.name.get(turn.t.language))]
+
+
+def registered_text(turn: Turn, product: Product, claim: Claim, reporting: rules.ReportingCheck,
+                    policy: Policy) -> str:
     t = turn.t
     lines = [turn._(REGISTERED, number=claim.number), ""]
     if reporting.late:
@@ -509,13 +665,13 @@ def registered_text(turn: Turn, product: Product, claim: Claim, reporting: rules
             lines.append(f"<i>{escape(product.documents_note.text.get(t.language))} ({product.documents_note.clause})</i>")
     else:
         lines += ["", turn._(NO_CHECKLIST)]
-    today = local_today(product, utcnow())
-    missing = rules.missing_documents_deadline(product, today)
-    decision = rules.decision_deadline(product, today)
-    lines += ["", turn._(NEXT_STEPS, missing_days=missing.days, missing_date=t.date(missing.due_on),
-                         decision_days=decision.days, decision_date=t.date(decision.due_on))]
-    if missing.insurer_to_confirm:
-        lines.append(f"<i>{turn._(TO_CONFIRM)}</i>")
+    extra = disability_lines(turn, product, claim.event_type, claim.event_date, claim.disability_set_on)
+    extra += outside_option_line(turn, product, policy, claim.outside_option)
+    extra += _tell_lender(turn, product, claim)
+    if extra:
+        lines += ["", *extra]
+    lines += ["", *clock_lines(turn.t, product, claim_clock(product, item_statuses(event.checklist, {}, {})))]
+    lines += ["", insurer_contacts(turn, product)]
     return "\n".join(lines)
 
 
@@ -569,9 +725,8 @@ async def show_claim(turn: Turn, claim_id: int) -> None:
     if state.missing:
         lines += ["", turn._(MISSING, count=len(state.missing), total=state.total)]
         lines += [f"• {escape(i.document.name.get(t.language))}" for i in state.missing]
-    if claim.documents_complete_at is not None:
-        decision = rules.decision_deadline(product, local_today(product, claim.documents_complete_at))
-        lines += ["", turn._(DECISION_BY, date=t.date(decision.due_on), clause=decision.clause or "—")]
+    _, claim_dates = await claim_progress.clock(turn.uow, claim)
+    lines += ["", *clock_lines(turn.t, product, claim_dates)]
     rows: list[list[Button]] = [[(turn._(UPLOAD_DOCUMENTS), f"docs:c:{claim.id}")]] if state.missing else []
     turn.goto("claims")
     turn.show("\n".join(lines), [*rows, back_and_person(turn, back="claims")])

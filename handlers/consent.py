@@ -14,8 +14,11 @@ from html import escape
 from bot.conversation import Router, Turn
 from bot.i18n import LANGUAGE_NAMES, N_
 from bot.keyboards import MY_DATA, PERSON, back_and_person
-from insurance.consent import PERSONAL_DATA, consent_text
-from storage.models import utcnow
+from bot.partners import PartnerNotice, notify
+from handlers.contacts import insurer_contacts
+from insurance.catalogue import get_product
+from insurance.consent import PERSONAL_DATA, WITHDRAWAL_RECIPIENTS, consent_text
+from storage.models import Consent, utcnow
 
 SCOPE = "qamqor"
 
@@ -64,8 +67,18 @@ WITHDRAW_EXPLAIN = N_(
     "to pay a claim or to answer the regulator.\n\n"
     "Withdraw your consent?"
 )
+WITHDRAW_PRODUCT = N_(
+    "<b>%(product)s:</b> this consent is withdrawn by a written application to the insurer and to the "
+    "beneficiary (%(beneficiary)s). Qamqor tells both of them as soon as you confirm; please also send them "
+    "your written application, signed, to the addresses below."
+)
+WITHDRAW_ALL = N_("Every consent you gave through Qamqor will be withdrawn: %(count)s.")
 WITHDRAW_CONFIRM = N_("Yes, withdraw")
 WITHDRAWN = N_("Your consent was withdrawn on %(date)s.")
+WITHDRAWN_PRODUCT = N_(
+    "<b>%(product)s:</b> the insurer and %(beneficiary)s are notified of your withdrawal. To complete it, send "
+    "them your signed written application."
+)
 EXPORT_CAPTION = N_("Your data kept by Qamqor as of %(date)s.")
 EXPORT_SENT = N_("File sent.")
 
@@ -187,19 +200,54 @@ async def confirm_withdrawal(turn: Turn) -> None:
     if not await has_consent(turn):
         await show_my_data(turn)
         return
+    active = await _active_consents(turn)
+    lines = [turn._(WITHDRAW_TITLE), "", turn._(WITHDRAW_ALL, count=len(active))]
+    for scope in _product_scopes(active):
+        product = get_product(scope)
+        lines += ["", turn._(WITHDRAW_PRODUCT, product=product.name.get(turn.t.language),
+                             beneficiary=product.beneficiary.name.get(turn.t.language)),
+                  insurer_contacts(turn, product)]
+    lines += ["", turn._(WITHDRAW_EXPLAIN)]
     turn.goto("data.withdraw")
-    turn.show(f"{turn._(WITHDRAW_TITLE)}\n\n{turn._(WITHDRAW_EXPLAIN)}", [
+    turn.show("\n".join(lines), [
         [(turn._(WITHDRAW_CONFIRM), "data:withdraw-yes")],
         back_and_person(turn, back="data"),
     ])
 
 
+async def _active_consents(turn: Turn) -> list[Consent]:
+    return [c for c in await turn.uow.consents.history(turn.user.id) if c.withdrawn_at is None]
+
+
+def _product_scopes(consents: list[Consent]) -> list[str]:
+    """The products whose own consents were given (their scope is the product code)."""
+    return sorted({c.scope for c in consents if c.scope != SCOPE})
+
+
 async def withdraw(turn: Turn) -> None:
-    consent = await turn.uow.consents.active(turn.user.id, PERSONAL_DATA, SCOPE)
-    if consent is not None:
-        consent.withdrawn_at = utcnow()
+    """Every consent the customer gave is withdrawn; each product's insurer and
+    beneficiary bank are told (SAKBOL consent text: a written application to
+    the beneficiary and the insurer; Nomad Life's says the same)."""
+    active = await _active_consents(turn)
+    if active:
+        now = utcnow()
+        for consent in active:
+            consent.withdrawn_at = now
         await turn.uow.flush()
-        turn.say(turn._(WITHDRAWN, date=turn.t.datetime(consent.withdrawn_at)))
+        lines = [turn._(WITHDRAWN, date=turn.t.datetime(now))]
+        policies = await turn.uow.policies.for_user(turn.user.id)
+        client = " ".join(filter(None, [turn.user.first_name, turn.user.last_name]))
+        for scope in _product_scopes(active):
+            product = get_product(scope)
+            lines += ["", turn._(WITHDRAWN_PRODUCT, product=product.name.get(turn.t.language),
+                                 beneficiary=product.beneficiary.name.get(turn.t.language)),
+                      insurer_contacts(turn, product)]
+            notify(turn, PartnerNotice("consent_withdrawn", scope, WITHDRAWAL_RECIPIENTS, {
+                "client": client, "user_id": turn.user.id, "date": now.strftime("%d.%m.%Y %H:%M UTC"),
+                "consents": ", ".join(f"{c.kind} v{c.text_version}" for c in active if c.scope == scope),
+                "policies": ", ".join(p.number for p in policies if p.product_code == scope) or "—",
+            }))
+        turn.say("\n".join(lines))
     await show_my_data(turn)
 
 
@@ -251,6 +299,12 @@ async def export(turn: Turn) -> None:
              "documents": [{"item": d.item_code, "sha256": d.sha256, "size": d.size}
                            for d in await turn.uow.claims.documents(c.id)]}
             for c in claims
+        ],
+        "termination_requests": [
+            {"id": r.id, "policy": p.number, "kind": r.kind, "repaid_on": r.repaid_on.isoformat() if r.repaid_on
+             else None, "rule": r.rule_code, "clause": r.clause, "refund_minor": r.refund_minor,
+             "currency": r.currency, "status": r.status, "requested_at": r.requested_at.isoformat()}
+            for p in policies for r in await turn.uow.terminations.for_policy(p.id)
         ],
         "dialog": {"state": turn.state, "answers": turn.data},
     }

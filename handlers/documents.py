@@ -15,15 +15,17 @@ from datetime import datetime
 
 from telegram.error import TelegramError
 
-from bot.conversation import Button, Router, Turn, translate
+from bot.conversation import Button, Router, Turn, translate, translate_plural
 from bot.i18n import N_, translator
+from bot.i18n import plural_message as ngettext
 from bot.keyboards import MY_CLAIMS, back_and_person
+from handlers.claim_dates import ORIGINALS_AWAITED
 from handlers.claims import NOT_AVAILABLE, checklist_line
-from insurance import claims as rules
-from insurance.application import local_today
 from insurance.catalogue import get_product
+from insurance.claim_clock import needs_original
 from insurance.claim_documents import UploadRefused, check_declared_size, file_kind, next_reminder, progress
-from storage.models import Claim, utcnow
+from storage import claim_progress
+from storage.models import Claim
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,18 @@ COMPLETE = N_(
     "The insurer decides within %(days)s working days: by %(date)s (clause %(clause)s)."
 )
 LANGUAGE_NOTE = N_("Remember: %(note)s")
+ORIGINAL_NEEDED = N_("The insurer also needs this document on paper (%(forms)s): the scan helps it start, but the "
+                     "decision clock starts only when the insurer has the paper document (clause %(clause)s).")
+SCANS_COMPLETE = ngettext(
+    "<b>📎 All scans for claim No. %(number)s are here.</b>\nThe decision date is not set yet: the insurer counts "
+    "%(days)s working day (clause %(clause)s) from the day it has every document on paper where the rules ask "
+    "for it. Still needed on paper: %(items)s.",
+    "<b>📎 All scans for claim No. %(number)s are here.</b>\nThe decision date is not set yet: the insurer counts "
+    "%(days)s working days (clause %(clause)s) from the day it has every document on paper where the rules ask "
+    "for it. Still needed on paper: %(items)s.")
+PAPER_FORMS = N_("original or notarised copy")
+STAFF_SCANS_COMPLETE = N_("Claim No. %(number)s: all scans are delivered; originals awaited: %(items)s. "
+                          "When the insurer has one: /original %(number)s ITEM-NUMBER")
 REMINDER = N_(
     "<b>📎 Claim No. %(number)s</b>\nThe insurer still needs %(count)s of %(total)s documents: %(items)s. "
     "Send them here when you can."
@@ -113,6 +127,10 @@ async def show_checklist(turn: Turn, claim_id: int) -> None:
     if product.documents_note is not None:
         # Nomad Life rules 10.6: documents in Kazakh or Russian, or with a notarised translation.
         text += "\n\n<i>" + turn._(LANGUAGE_NOTE, note=product.documents_note.text.get(lang)) + "</i>"
+    _, claim_dates = await claim_progress.clock(turn.uow, claim)
+    if claim_dates.awaiting_originals:
+        text += "\n\n" + turn._(ORIGINALS_AWAITED, items=", ".join(
+            i.document.name.get(lang) for i in claim_dates.awaiting_originals))
     turn.data["docs_claim"] = claim.id
     turn.goto("docs.checklist")
     turn.show(text, [*rows, back_and_person(turn, back="claims")])
@@ -189,27 +207,44 @@ async def receive_file(turn: Turn) -> None:
     checklist = product.event_type(claim.event_type).checklist
     state = progress(checklist, {d.item_code for d in await turn.uow.claims.documents(claim.id)})
     text = turn._(RECEIVED, name=name, delivered=len(state.delivered), total=state.total)
+    if needs_original(item):
+        # Nomad Life rules 10.1, 10.2: a scan is not the original the insurer must have.
+        text += "\n" + turn._(ORIGINAL_NEEDED, forms=turn._(PAPER_FORMS), clause=item.clause or "—")
     if state.complete:
-        await _complete(turn, claim, state.total)
+        await _complete(turn, claim, state.total, text)
         return
     missing = ", ".join(i.document.name.get(lang) for i in state.missing)
     turn.say(f"{text}\n{turn._(STILL_MISSING, items=missing)}",
              [[(turn._(DONE_WITH_ITEM), f"docs:c:{claim.id}")]])
 
 
-async def _complete(turn: Turn, claim: Claim, total: int) -> None:
-    """All items are in: the decision deadline starts (Nomad Life rules 7.8)."""
+async def _complete(turn: Turn, claim: Claim, total: int, received: str) -> None:
+    """Every item has a scan: the decision clock starts only if no original is
+    still awaited (Nomad Life rules 7.8, 10.1, 10.2)."""
     product = get_product(claim.product_code)
-    now = utcnow()
-    claim.status, claim.documents_complete_at, claim.next_reminder_at = "complete", now, None
-    turn.uow.claims.note(claim.id, "complete")
-    decision = rules.decision_deadline(product, local_today(product, now))
+    states, claim_dates = await claim_progress.clock(turn.uow, claim)
     turn.goto("claims")
-    turn.say(turn._(COMPLETE, number=claim.number, days=decision.days, date=turn.t.date(decision.due_on),
-                    clause=decision.clause or "—"), [[(turn._(MY_CLAIMS), f"claims:{claim.id}")]])
+    staff = translator(turn.settings.staff_language)
+    if claim_progress.complete_if_all_received(turn.uow, claim, states):
+        decision = claim_dates.decision
+        turn.say(turn._(COMPLETE, number=claim.number, days=decision.days, date=turn.t.date(decision.due_on),
+                        clause=decision.clause or "—"), [[(turn._(MY_CLAIMS), f"claims:{claim.id}")]])
+        if turn.settings.staff_chat_id is not None:
+            turn.say(staff.gettext(STAFF_COMPLETE, number=claim.number, total=total),
+                     chat_id=turn.settings.staff_chat_id)
+        return
+    claim.next_reminder_at = None
+    decision = product.insurer_deadline("decision")
+    waiting = claim_dates.awaiting_originals
+    turn.say(received + "\n\n" + translate_plural(
+        turn.t, SCANS_COMPLETE, decision.days, number=claim.number, days=decision.days, clause=decision.clause or "—",
+        items=", ".join(i.document.name.get(turn.t.language) for i in waiting)),
+             [[(turn._(MY_CLAIMS), f"claims:{claim.id}")]])
     if turn.settings.staff_chat_id is not None:
-        turn.say(translator(turn.settings.staff_language).gettext(STAFF_COMPLETE, number=claim.number, total=total),
-                 chat_id=turn.settings.staff_chat_id)
+        checklist = product.event_type(claim.event_type).checklist
+        turn.say(translate(staff, STAFF_SCANS_COMPLETE, number=claim.number, items=", ".join(
+            f"{checklist.index(i) + 1}. {i.document.name.get(staff.language)}" for i in waiting)),
+            chat_id=turn.settings.staff_chat_id)
 
 
 def _display_name(name: str | None) -> str | None:

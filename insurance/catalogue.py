@@ -27,10 +27,12 @@ from insurance.product import (
     CoverOption,
     CoverPeriod,
     Declaration,
+    DisabilityClocks,
     Document,
     Eligibility,
     Insurer,
     InsurerDeadline,
+    LatePaymentPenalty,
     Licence,
     LocalizedText,
     Payout,
@@ -276,6 +278,7 @@ def _parse_product(node: _Node) -> Product:
             "policy_prefix",
             "asks_workplace",
             "application_consents",
+            "late_payment_penalty",
         )
     )
     languages_node = node.req("languages")
@@ -326,7 +329,33 @@ def _parse_product(node: _Node) -> Product:
         documents_note=node.opt("documents_note", _parse_clause_note),
         event_types=event_types,
         telemedicine=telemedicine,
+        late_payment_penalty=node.opt("late_payment_penalty", _parse_late_payment_penalty),
     )
+
+
+def _parse_late_payment_penalty(node: _Node) -> LatePaymentPenalty:
+    node.obj(("annual_rate", "clause", "insurer_to_confirm", "note"))
+    return LatePaymentPenalty(
+        annual_rate=node.req("annual_rate").rate(),
+        clause=node.req("clause").string(),
+        insurer_to_confirm=node.opt("insurer_to_confirm", _Node.boolean) or False,
+        note=node.opt("note", _Node.string),
+    )
+
+
+def _parse_disability_clocks(node: _Node) -> DisabilityClocks:
+    node.obj(("certificate_days", "certificate_clause", "set_within_months", "set_within_clause"))
+    clocks = DisabilityClocks(
+        certificate_days=node.opt("certificate_days", lambda n: n.integer(1)),
+        certificate_clause=node.opt("certificate_clause", _Node.string),
+        set_within_months=node.opt("set_within_months", lambda n: n.integer(1)),
+        set_within_clause=node.opt("set_within_clause", _Node.string),
+    )
+    if (clocks.certificate_days is None) != (clocks.certificate_clause is None) or (
+        clocks.set_within_months is None
+    ) != (clocks.set_within_clause is None):
+        raise node.fail("each clock needs its number of days or months and its clause")
+    return clocks
 
 
 def _parse_clause_note(node: _Node) -> ClauseNote:
@@ -517,8 +546,9 @@ def _parse_declaration(node: _Node) -> Declaration:
 
 
 def _parse_reporting(node: _Node) -> ReportingRule:
-    node.obj(("days", "calendar", "clause", "late_clause", "how", "note"))
+    node.obj(("days", "calendar", "clause", "late_clause", "how", "note", "notify_lender"))
     return ReportingRule(
+        notify_lender=node.opt("notify_lender", _Node.boolean) or False,
         days=node.req("days").integer(1),
         calendar=node.req("calendar").choice(CALENDAR_KINDS),
         clause=node.req("clause").string(),
@@ -564,14 +594,21 @@ def _parse_deadline(node: _Node) -> InsurerDeadline:
 
 def _parse_termination(node: _Node) -> Termination:
     node.obj(
-        ("rules", "on_client_request", "on_early_loan_repayment", "insurer_to_confirm", "note")
+        ("rules", "on_client_request", "on_early_loan_repayment", "insurer_to_confirm", "note",
+         "after_payout", "shown_to_customer")
     )
     rules = _unique(node.req("rules").items(), _parse_termination_rule, "termination rule")
     codes = {r.code for r in rules}
-    for key in ("on_client_request", "on_early_loan_repayment"):
+    for key in ("on_client_request", "on_early_loan_repayment", "after_payout"):
         if node.has(key) and node.req(key).code() not in codes:
             raise node.req(key).fail(f"no termination rule {node.req(key).value!r}")
+    shown = tuple(n.code() for n in node.req("shown_to_customer").items()) if node.has("shown_to_customer") else ()
+    for code, item in zip(shown, node.req("shown_to_customer").items() if shown else [], strict=True):
+        if code not in codes:
+            raise item.fail(f"no termination rule {code!r}")
     return Termination(
+        after_payout=node.opt("after_payout", _Node.code),
+        shown_to_customer=shown,
         rules=rules,
         on_client_request=node.req("on_client_request").code(),
         on_early_loan_repayment=node.opt("on_early_loan_repayment", _Node.code),
@@ -613,7 +650,8 @@ def _parse_document(node: _Node) -> Document:
 def _parse_event_type(
     node: _Node, documents: tuple[Document, ...], has_telemedicine: bool
 ) -> ClaimEventType:
-    node.obj(("code", "name", "clause", "telemedicine", "disability_groups", "checklist", "payout"))
+    node.obj(("code", "name", "clause", "telemedicine", "disability_groups", "checklist", "payout",
+              "disability_clocks"))
     checklist, to_confirm = node.opt("checklist", lambda n: _parse_checklist(n, documents)) or (
         (),
         False,
@@ -638,6 +676,7 @@ def _parse_event_type(
         checklist=checklist,
         checklist_insurer_to_confirm=to_confirm,
         payout=payout,
+        disability_clocks=node.opt("disability_clocks", _parse_disability_clocks),
     )
 
 

@@ -18,6 +18,9 @@ from pathlib import Path
 
 LANGUAGES = ("kk", "ky", "ru")
 PERSONAL_DATA = "personal_data"
+# SAKBOL consent text (form): withdrawn "by a written application to the
+# beneficiary and the insurer"; Nomad Life's consent names the same two.
+WITHDRAWAL_RECIPIENTS = ("insurer", "lender")
 _DOCUMENTS = Path(__file__).parent / "consents"
 
 

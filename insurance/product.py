@@ -170,6 +170,7 @@ class ReportingRule:
     late_clause: str | None
     how: LocalizedText
     note: str | None
+    notify_lender: bool = False  # SAKBOL offer 8.1: the lender is told as well as the insurer
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,8 @@ class Termination:
     on_early_loan_repayment: str | None
     insurer_to_confirm: bool
     note: str | None
+    after_payout: str | None = None
+    shown_to_customer: tuple[str, ...] = ()
 
     def rule(self, code: str) -> TerminationRule:
         return _find(self.rules, code, "termination rule")
@@ -248,6 +251,27 @@ class Payout:
 
 
 @dataclass(frozen=True)
+class DisabilityClocks:
+    """Dates that depend on when disability was set (Nomad Life rules 9.3;
+    SAKBOL offer, definitions (и))."""
+
+    certificate_days: int | None
+    certificate_clause: str | None
+    set_within_months: int | None
+    set_within_clause: str | None
+
+
+@dataclass(frozen=True)
+class LatePaymentPenalty:
+    """A penalty per day of late payout at an annual rate (Nomad Life rules 11.2(4))."""
+
+    annual_rate: Decimal
+    clause: str
+    insurer_to_confirm: bool
+    note: str | None
+
+
+@dataclass(frozen=True)
 class ClaimEventType:
     code: str
     name: LocalizedText
@@ -257,6 +281,7 @@ class ClaimEventType:
     checklist: tuple[ChecklistItem, ...]
     checklist_insurer_to_confirm: bool
     payout: Payout | None
+    disability_clocks: DisabilityClocks | None = None
 
 
 @dataclass(frozen=True)
@@ -294,6 +319,7 @@ class Product:
     policy_prefix: str = "QQ"
     asks_workplace: bool = False
     application_consents: tuple[str, ...] = ()
+    late_payment_penalty: LatePaymentPenalty | None = None
 
     def cover_option(self, code: str) -> CoverOption:
         return _find(self.cover_options, code, "cover option")

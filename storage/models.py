@@ -240,6 +240,10 @@ class Claim(Base):
     documents_complete_at: Mapped[datetime | None] = mapped_column(default=None)
     next_reminder_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    # Seeds (issue 12): the date disability was set (Nomad Life rules 9.3, SAKBOL
+    # offer terms (и)), and the clause when the event is not in the option bought.
+    disability_set_on: Mapped[date | None] = mapped_column(Date, default=None)
+    outside_option: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class ClaimDocument(Base):
@@ -269,3 +273,42 @@ class ClaimEvent(Base):
     kind: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# ---- Seeds (issue 12): originals confirmed by the insurer, early termination requests ----
+
+
+class ClaimOriginal(Base):
+    """The insurer confirmed it holds the original (or notarised copy) of one
+    checklist item (Nomad Life rules 10.1, 10.2): who confirmed it, and how."""
+
+    __tablename__ = "claim_originals"
+    __table_args__ = (UniqueConstraint("claim_id", "item_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    item_code: Mapped[str] = mapped_column(String(48))
+    confirmed_by: Mapped[str] = mapped_column(String(64))
+    confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TerminationRequest(Base):
+    """A customer's request to end a policy early ("I repaid my loan early",
+    "cancel my policy"), with the refund and the clause shown before they confirmed."""
+
+    __tablename__ = "termination_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    repaid_on: Mapped[date | None] = mapped_column(Date, default=None)
+    effective_on: Mapped[date] = mapped_column(Date)
+    rule_code: Mapped[str] = mapped_column(String(48))
+    clause: Mapped[str] = mapped_column(String(32))
+    currency: Mapped[str] = mapped_column(String(3))
+    premium_minor: Mapped[int] = mapped_column(BigInteger)
+    expenses_minor: Mapped[int] = mapped_column(BigInteger)
+    refund_minor: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), default="requested")
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.models import (
     Claim,
     ClaimDocument,
+    ClaimOriginal,
     ClaimEvent,
     Consent,
     Dialog,
@@ -22,6 +23,7 @@ from storage.models import (
     ProcessedUpdate,
     SigningCode,
     SupportRequest,
+    TerminationRequest,
     User,
     utcnow,
 )
@@ -318,6 +320,47 @@ class Claims:
         return True
 
 
+class ClaimOriginals:
+    """Originals the insurer confirmed holding, per claim and checklist item."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def for_claim(self, claim_id: int) -> Sequence[ClaimOriginal]:
+        result = await self._session.scalars(
+            select(ClaimOriginal).where(ClaimOriginal.claim_id == claim_id).order_by(ClaimOriginal.id))
+        return result.all()
+
+    async def confirm(self, claim_id: int, item_code: str, confirmed_by: str) -> ClaimOriginal | None:
+        """Record the confirmation; None when this item was already confirmed."""
+        existing = await self._session.scalars(select(ClaimOriginal.id).where(
+            ClaimOriginal.claim_id == claim_id, ClaimOriginal.item_code == item_code))
+        if existing.first() is not None:
+            return None
+        original = ClaimOriginal(claim_id=claim_id, item_code=item_code, confirmed_by=confirmed_by,
+                                 confirmed_at=utcnow())
+        self._session.add(original)
+        await self._session.flush()
+        return original
+
+
+class TerminationRequests:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(self, **fields: Any) -> TerminationRequest:
+        request = TerminationRequest(requested_at=utcnow(), **fields)
+        self._session.add(request)
+        await self._session.flush()
+        return request
+
+    async def for_policy(self, policy_id: int) -> Sequence[TerminationRequest]:
+        result = await self._session.scalars(
+            select(TerminationRequest).where(TerminationRequest.policy_id == policy_id)
+            .order_by(TerminationRequest.id))
+        return result.all()
+
+
 class UnitOfWork:
     """`async with UnitOfWork(factory) as uow:` ... `await uow.commit()`.
 
@@ -340,6 +383,8 @@ class UnitOfWork:
         self.payments = Payments(self.session)
         self.policies = Policies(self.session)
         self.claims = Claims(self.session)
+        self.originals = ClaimOriginals(self.session)
+        self.terminations = TerminationRequests(self.session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

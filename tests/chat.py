@@ -124,6 +124,13 @@ def plain(html_text: str) -> str:
     return parse_html(html_text)[0]
 
 
+def catalogue_n(language: str, message: tuple[str, str], n: int, **values: object) -> str:
+    """`catalogue` for a message with plural forms."""
+    from bot.i18n import translator
+
+    return plain(translator(language).ngettext(*message, n, **values))
+
+
 def catalogue(language: str, msgid: str, **values: object) -> str:
     """The catalogue's text for `msgid` in `language`, as the user sees it."""
     from bot.i18n import translator

@@ -12,6 +12,8 @@ from bot.app import QamqorBot
 from bot.emulator import Emulator
 from bot.emulator.client import EmulatorClient
 from bot.settings import SANDBOX_TOKEN, Settings, load_settings
+from insurance.catalogue import get_product
+from insurance.product import Product
 from tests.chat import Person
 
 
@@ -71,3 +73,13 @@ def person(control: EmulatorClient) -> Callable[..., Awaitable[Person]]:
         return Person(control, user)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def nomad() -> Product:
+    return get_product("nomad_life")
+
+
+@pytest.fixture(scope="session")
+def sakbol() -> Product:
+    return get_product("sakbol")

@@ -10,6 +10,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -18,14 +19,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.i18n import translator
-from handlers import claims, documents
+from handlers import claim_dates, claims, documents, originals
 from insurance.application import local_today
 from insurance.catalogue import get_product
 from insurance.claims import decision_deadline, reporting_deadline
 from storage.db import session_factory
-from storage.models import Claim, ClaimDocument, utcnow
+from storage.models import Claim, ClaimDocument, ClaimOriginal, utcnow
 from storage.unit_of_work import UnitOfWork
-from tests.chat import buttons, catalogue
+from tests.chat import buttons, catalogue, catalogue_n, plain
 
 ROOT = Path(__file__).resolve().parents[1]
 JPEG = b"\xff\xd8\xff\xe0" + b"\x10JFIF" + b"\x00" * 200
@@ -33,7 +34,8 @@ PDF = b"%PDF-1.4\n%scan of a page\n"
 
 
 async def give_policy(qamqor, user_id: int, product_code: str, *, start: date, end: date,
-                      holder: str = "Айгүл Өмүрбекова", birth_date: str = "1990-04-15") -> tuple[int, str]:
+                      holder: str = "Айгүл Өмүрбекова", birth_date: str = "1990-04-15",
+                      cover_option: str | None = None, premium_minor: int = 225_000) -> tuple[int, str]:
     """A paid policy whose cover began in the past, written through the real repositories."""
     product = get_product(product_code)
     async with UnitOfWork(session_factory(qamqor.engine)) as uow:
@@ -45,12 +47,23 @@ async def give_policy(qamqor, user_id: int, product_code: str, *, start: date, e
         number = f"{product.policy_prefix}-2026-{application.id:06d}"
         policy = uow.policies.issue(
             number=number, user_id=user_id, application_id=application.id, product_code=product_code,
-            holder_name=holder, cover_option=product.cover_options[-1].code, currency=product.currency,
-            sum_insured_minor=10_000_000, premium_minor=225_000, tax_minor=4_500, total_minor=229_500,
+            holder_name=holder, cover_option=cover_option or product.cover_options[-1].code,
+            currency=product.currency, sum_insured_minor=10_000_000, premium_minor=premium_minor, tax_minor=4_500, total_minor=229_500,
             cover_start=start, cover_end=end, certificate_sha256="0" * 64)
         await uow.flush()
         await uow.commit()
         return policy.id, number
+
+
+async def staff_message(control, chat_id: int, containing: str, timeout: float = 10.0) -> str:
+    """The newest bot message in the staff chat that contains `containing`, waiting for it to arrive."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in reversed(await control.messages(chat_id)):
+            if message.get("from_bot") and containing in plain(message["text"]):
+                return plain(message["text"])
+        await control.events(chat_id, after=(await control.events(chat_id))["last_seq"], wait=0.5, min_count=1)
+    raise AssertionError(f"no staff message with {containing!r}")
 
 
 async def ready(user) -> None:
@@ -79,7 +92,8 @@ async def open_other_policy(user) -> None:
 
 
 async def report(user, policy_id: int, event: str, *, group: int | None = None, date_button: str | None = None,
-                 typed_date: str | None = None, phone: str = "+996 555 123 456") -> dict:
+                 typed_date: str | None = None, phone: str = "+996 555 123 456",
+                 disability_set: str | None = None) -> dict:
     await choose_event(user, policy_id, event)
     if group:
         await user.press(f"claim:g:{group}")
@@ -93,6 +107,10 @@ async def report(user, policy_id: int, event: str, *, group: int | None = None, 
     if after_date["text"].startswith(catalogue(user.language, claims.ASK_DESCRIPTION)[:20]) is False \
             and "claim:anyway" in buttons(after_date).values():
         return after_date
+    if after_date["text"] == catalogue(user.language, claims.ASK_DISABILITY_DATE):
+        # Nomad Life rules 9.3, SAKBOL offer terms (и): the date disability was set
+        await user.send(disability_set or local_today(get_product("sakbol"), utcnow()).strftime("%d.%m.%Y"))
+        await user.reply()
     await user.send("Упал на льду у подъезда, перелом руки, наложили гипс.")
     await user.reply()
     await user.send(phone)
@@ -127,7 +145,12 @@ async def test_report_each_event_type_and_see_checklist_and_deadlines(qamqor, pe
     today = local_today(product, utcnow())
     t = translator(language)
     assert t.date(reporting_deadline(product, today - timedelta(days=1))) in registered["text"]
-    assert t.date(decision_deadline(product, today).due_on) in registered["text"]
+    # Nomad Life rules 7.8: no decision date is promised before the documents (originals included) are in
+    assert t.date(decision_deadline(product, today).due_on) not in registered["text"]
+    decision = product.insurer_deadline("decision")
+    assert catalogue_n(language, claim_dates.DECISION_AFTER_ORIGINALS, decision.days, days=decision.days,
+                     clause=decision.clause or "—") in plain(registered["text"])
+    assert plain(registered["text"]).count(product.insurer.name.get(language)) >= 1  # the insurer's contacts
     if product_code == "nomad_life":  # rules 10.6
         assert product.documents_note.text.get(language) in registered["text"]
     async with session_factory(qamqor.engine)() as session:
@@ -282,10 +305,42 @@ async def test_upload_every_item_until_complete_with_refusals_and_duplicates(qam
         await user.reply()
         reply = await upload(user, JPEG + bytes([index]), f"{item.code}.jpg", "image/jpeg", kind="photo")
     product = get_product("sakbol")
+    number = f"CLM-{date.today().year}-{claim_id:06d}"
     decision = decision_deadline(product, local_today(product, utcnow()))
-    assert reply["text"] == catalogue("ru", documents.COMPLETE, number=f"CLM-{date.today().year}-{claim_id:06d}",
-                                      days=decision.days, date=translator("ru").date(decision.due_on),
-                                      clause=decision.clause or "—")
+    # Every scan is in, but the application and the lender's statement are asked as originals:
+    # no decision date yet (the clock starts when the insurer has them).
+    paper = [i for i in checklist if "original" in i.document.forms]
+    assert catalogue_n("ru", documents.SCANS_COMPLETE, decision.days, number=number, days=decision.days, clause="—",
+                     items=", ".join(i.document.name.ru for i in paper)) in plain(reply["text"])
+    assert translator("ru").date(decision.due_on) not in reply["text"]
+    assert f"/original {number}" in await staff_message(control, settings.staff_chat_id, "/original")
+
+    operator = await control.create_user(first_name="Operator", language_code="ru")
+    await control.send_text(operator["id"], f"/original {number} 99", chat_id=settings.staff_chat_id)
+    await control.send_text(operator["id"], "/original", chat_id=settings.staff_chat_id)
+    await control.send_text(operator["id"], "/original CLM-1999-999999 1", chat_id=settings.staff_chat_id)
+    await control.send_text(operator["id"], f"/original {number} {checklist.index(paper[0]) + 1}",
+                            chat_id=settings.staff_chat_id)
+    first_original = await user.reply()
+    assert catalogue("ru", originals.CUSTOMER, number=number, name=paper[0].document.name.ru) in plain(
+        first_original["text"])
+    assert catalogue("ru", claim_dates.ORIGINALS_AWAITED, items=paper[1].document.name.ru) in plain(
+        first_original["text"])
+    await control.send_text(operator["id"], f"/original {number} {paper[1].code}", chat_id=settings.staff_chat_id)
+    last_original = await user.reply()
+    assert catalogue("ru", claim_dates.DECISION_BY, date=translator("ru").date(decision.due_on),
+                     clause="—") in plain(last_original["text"])
+    await user.press(f"claims:{claim_id}")
+    timeline = plain((await user.reply())["text"])
+    for item in paper:
+        assert catalogue("ru", claims.TIMELINE_EVENTS["original"], item=item.document.name.ru) in timeline
+    staff_texts = [plain(m["text"]) for m in await control.messages(settings.staff_chat_id) if m.get("from_bot")]
+    assert any("99" in t and paper[0].code in t for t in staff_texts)  # a bad item: the checklist is listed
+    assert catalogue("ru", originals.USAGE) in staff_texts
+    assert catalogue("ru", originals.UNKNOWN_CLAIM, number="CLM-1999-999999") in staff_texts
+    async with session_factory(qamqor.engine)() as session:
+        confirmed = (await session.scalars(select(ClaimOriginal.confirmed_by))).all()
+    assert confirmed == [f"staff:{operator['id']}"] * 2
     stored = list((settings.data_dir / "documents").rglob("*"))
     assert not any("passwd" in p.name for p in stored)
 
@@ -301,6 +356,8 @@ async def test_upload_every_item_until_complete_with_refusals_and_duplicates(qam
             import hashlib
             assert hashlib.sha256(archive.read(entry["path"])).hexdigest() == entry["sha256"]
     assert all(item["delivered"] for item in manifest["checklist"])
+    assert [i["original_confirmed_by"] for i in manifest["checklist"] if "original" in i["forms"]] == [
+        f"staff:{operator['id']}"] * 2
     assert len(manifest["files"]) == len(checklist) + 1  # two pages for the first item
     assert manifest["claim"]["status"] == "complete"
     listing = subprocess.run([sys.executable, "-m", "bot", "claims", "list"], env=env, capture_output=True,

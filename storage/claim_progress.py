@@ -1,0 +1,82 @@
+"""Where a claim's documents stand, and the insurer confirming an original.
+
+One place for both callers of "the insurer holds the original": the staff
+chat command today (`/original CLAIM ITEM`), the partner API later. A claim
+becomes complete, and the decision clock of Nomad Life rules 7.8 starts, only
+when every checklist item is in the form the rules ask for (10.1, 10.2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from insurance.catalogue import get_product
+from insurance.claim_clock import ClaimClock, ItemStatus, all_received_at, claim_clock, item_statuses
+from insurance.product import ChecklistItem
+from insurance.reasons import ReasonedError
+from storage.models import Claim
+from storage.unit_of_work import UnitOfWork
+
+
+async def statuses(uow: UnitOfWork, claim: Claim) -> tuple[ItemStatus, ...]:
+    """Per checklist item: the first scan received and the original confirmed."""
+    checklist = get_product(claim.product_code).event_type(claim.event_type).checklist
+    scans: dict[str, object] = {}
+    for document in await uow.claims.documents(claim.id):
+        scans.setdefault(document.item_code, document.uploaded_at)
+    originals = {o.item_code: o.confirmed_at for o in await uow.originals.for_claim(claim.id)}
+    return item_statuses(checklist, scans, originals)  # type: ignore[arg-type]
+
+
+async def clock(uow: UnitOfWork, claim: Claim) -> tuple[tuple[ItemStatus, ...], ClaimClock]:
+    states = await statuses(uow, claim)
+    return states, claim_clock(get_product(claim.product_code), states)
+
+
+def complete_if_all_received(uow: UnitOfWork, claim: Claim, states: tuple[ItemStatus, ...]) -> bool:
+    """Mark the claim complete when the last required document is in; True if it just became so."""
+    received = all_received_at(states)
+    if received is None or claim.documents_complete_at is not None:
+        return False
+    claim.status, claim.documents_complete_at, claim.next_reminder_at = "complete", received, None
+    uow.claims.note(claim.id, "complete")
+    return True
+
+
+class OriginalNotRecorded(ReasonedError):
+    """`reason`: unknown_claim, unknown_item (then `claim` is the claim found)."""
+
+    def __init__(self, reason: str, claim: Claim | None = None) -> None:
+        super().__init__(reason)
+        self.claim = claim
+
+
+@dataclass(frozen=True)
+class OriginalConfirmed:
+    claim: Claim
+    item: ChecklistItem
+    newly: bool
+    completed: bool
+    clock: ClaimClock
+
+
+async def confirm_original(uow: UnitOfWork, claim_number: str, item: str, confirmed_by: str) -> OriginalConfirmed:
+    """The insurer holds the original of `item` (its code, or its number in the
+    checklist from 1) for claim `claim_number`; `confirmed_by` says who
+    ("staff:<telegram id>", "partner:<name>")."""
+    claim = await uow.claims.by_number(claim_number.strip().upper())
+    if claim is None:
+        raise OriginalNotRecorded("unknown_claim")
+    checklist = get_product(claim.product_code).event_type(claim.event_type).checklist
+    wanted = item.strip()
+    chosen = next((i for i in checklist if i.code == wanted), None)
+    if chosen is None and wanted.isdigit() and 1 <= int(wanted) <= len(checklist):
+        chosen = checklist[int(wanted) - 1]
+    if chosen is None:
+        raise OriginalNotRecorded("unknown_item", claim)
+    recorded = await uow.originals.confirm(claim.id, chosen.code, confirmed_by)
+    if recorded is not None:
+        uow.claims.note(claim.id, "original", item=chosen.code, by=confirmed_by)
+    states, claim_dates = await clock(uow, claim)
+    completed = complete_if_all_received(uow, claim, states)
+    return OriginalConfirmed(claim, chosen, recorded is not None, completed, claim_dates)
