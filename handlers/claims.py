@@ -28,7 +28,8 @@ from handlers.support import TOO_LONG
 from insurance import claims as rules
 from insurance.application import FieldError, local_today, parse_date
 from insurance.catalogue import get_product
-from insurance.claim_documents import next_reminder, progress
+from bot.documents.claim_form import render_claim_form
+from insurance.claim_documents import needs_claim_form, next_reminder, progress
 from insurance.identity import normalize_contact_phone
 from insurance.product import Product
 from storage.models import Claim, Policy, utcnow
@@ -84,24 +85,27 @@ OUTSIDE_WARNING = N_("⚠️ The date is outside the cover period: the insurer w
 REGISTER = N_("✅ Register the claim")
 REGISTERED = N_("<b>✅ Claim No. %(number)s is registered</b>")
 REPORTED_ON_TIME = N_("Reported on time (deadline %(deadline)s, clause %(clause)s).")
-REPORTED_LATE = N_("Reported %(days)s days after the deadline of %(deadline)s (clause %(clause)s); this is recorded for the insurer.")
 CHECKLIST_TITLE = N_("<b>Documents the insurer needs</b>")
 CHECKLIST_TO_CONFIRM = N_("The insurer may confirm or change this list.")
 ORIGINAL = N_("original")
 NOTARISED_COPY = N_("notarised copy")
 COPY = N_("copy")
-NEXT_STEPS = N_(
-    "<b>What happens next</b>\n• The insurer tells you which documents are missing within %(missing_days)s working "
-    "days of receiving them: by %(missing_date)s if you send them today.\n• Once all documents are in, the insurer "
-    "decides within %(decision_days)s working days: by %(decision_date)s if they are complete today."
-)
 TO_CONFIRM = N_("(the insurer's usual terms, to be confirmed)")
 NO_CHECKLIST = N_("The insurer will tell you which documents are needed.")
+NEXT_DEADLINE = N_("⏳ Next date: %(date)s. By then the insurer tells you which documents are missing, if you send them today (clause %(clause)s).")
+# Where papers asked for "in the original" go: the insurer's office (Nomad Life rules 10.1, 10.2).
+ORIGINALS_ADDRESS = N_("📮 Papers marked “original” go to the insurer on paper: %(insurer)s, %(address)s.")
+ORIGINALS_WEBSITE = N_("📮 Papers marked “original” go to the insurer on paper: %(insurer)s, addresses at %(website)s.")
+SHOW_CHECKLIST = N_("📋 Documents and clauses")
+CLAIM_FORM = N_("📝 Claim form (PDF)")
+CLAIM_FORM_CAPTION = N_("The claim form for claim No. %(number)s: print it, fill it in, sign it and send a photo of it here.")
+# Translators: a clause reference; the number stays as it is ("10.1(3)").
+CLAUSE = N_("clause %(clause)s")
+CHECKLIST_SCREEN_TITLE = N_("<b>📋 Claim No. %(number)s › Documents and clauses</b>")
 STAFF_NEW_CLAIM = N_(
     "<b>New claim No. %(number)s</b>: %(event)s, %(date)s, policy %(policy)s, %(product)s.\n"
     "Reported by %(name)s (%(relation)s), phone %(phone)s.%(flags)s\n\n%(description)s"
 )
-STAFF_LATE = N_(" Late by %(days)s days.")
 STAFF_OUTSIDE = N_(" Date outside cover.")
 RELATION_HOLDER = N_("policyholder")
 
@@ -127,16 +131,21 @@ def register(router: Router) -> None:
         action, args = (parts[1] if len(parts) > 1 else ""), parts[2:]
         await REPORT_ACTIONS.get(action, lambda t, *a: choose_policy(t))(turn, *args)
 
-    @router.callback("claims")
+    # Claims already reported stay visible after consent is withdrawn: only new processing stops.
+    @router.callback("claims", needs_consent=False)
     async def claims_button(turn: Turn) -> None:
-        _, _, argument = (turn.incoming.callback_data or "").partition(":")
-        if argument.isdigit():
-            await show_claim(turn, int(argument))
+        parts = (turn.incoming.callback_data or "").split(":")
+        if len(parts) == 2 and parts[1].isdigit():
+            await show_claim(turn, int(parts[1]))
+        elif len(parts) == 3 and parts[1] == "list" and parts[2].isdigit():
+            await show_claim_checklist(turn, int(parts[2]))
+        elif len(parts) == 3 and parts[1] == "form" and parts[2].isdigit():
+            await send_claim_form(turn, int(parts[2]))
         else:
             await show_claims(turn)
 
     router.command("claim")(choose_policy)
-    router.command("claims")(show_claims)
+    router.command("claims", needs_consent=False)(show_claims)
     router.screen("claim.policy")(choose_policy)
     router.screen("claim.number", on_text=receive_policy_number)(ask_policy_number)
     router.screen("claim.birth", on_text=receive_birth_date)(ask_birth_date)
@@ -149,7 +158,7 @@ def register(router: Router) -> None:
     router.screen("claim.description", on_text=receive_description)(ask_description)
     router.screen("claim.phone", on_text=receive_phone, on_contact=receive_phone)(ask_phone)
     router.screen("claim.confirm")(show_confirmation)
-    router.screen("claims")(show_claims)
+    router.screen("claims", needs_consent=False)(show_claims)
 
 
 def _draft(turn: Turn) -> dict[str, Any]:
@@ -473,13 +482,11 @@ async def register_claim(turn: Turn) -> None:
     )
     turn.data.pop("claim", None)
     turn.goto("claims")
-    turn.say(registered_text(turn, product, claim, reporting), [
-        *([[(turn._(UPLOAD_DOCUMENTS), f"docs:c:{claim.id}")]] if checklist else []),
-        [(turn._(MY_CLAIMS), "claims"), (turn._(MAIN_MENU), "menu")],
-    ])
+    turn.receipt(registered_text(turn, product, claim, reporting), receipt_buttons(turn, product, claim))
     if turn.settings.staff_chat_id is not None:
         staff = translator(turn.settings.staff_language)
-        flags = (staff.gettext(STAFF_LATE, days=claim.days_late) if claim.late else "") + (
+        late = staff.ngettext(" Late by %(n)s day.", " Late by %(n)s days.", claim.days_late or 0)
+        flags = (late if claim.late else "") + (
             staff.gettext(STAFF_OUTSIDE) if claim.outside_cover else "")
         relation = staff.gettext(RELATIONS.get(claim.reporter_relation, RELATION_HOLDER))
         turn.say(translate(
@@ -492,31 +499,100 @@ async def register_claim(turn: Turn) -> None:
 
 
 def registered_text(turn: Turn, product: Product, claim: Claim, reporting: rules.ReportingCheck) -> str:
+    """The claim receipt, short: the number, when it was reported, what happens
+    next and the next date; the checklist and its clauses are one tap away."""
     t = turn.t
-    lines = [turn._(REGISTERED, number=claim.number), ""]
+    lines = [turn._(REGISTERED, number=claim.number)]
     if reporting.late:
-        lines.append(turn._(REPORTED_LATE, days=reporting.days_late, deadline=t.date(reporting.deadline),
-                            clause=reporting.late_clause or reporting.clause))
+        lines.append(turn.ngettext(
+            "Reported %(n)s day after the deadline of %(deadline)s (clause %(clause)s); this is recorded for the insurer.",
+            "Reported %(n)s days after the deadline of %(deadline)s (clause %(clause)s); this is recorded for the insurer.",
+            reporting.days_late, deadline=t.date(reporting.deadline), clause=reporting.late_clause or reporting.clause))
     else:
         lines.append(turn._(REPORTED_ON_TIME, deadline=t.date(reporting.deadline), clause=reporting.clause))
+    lines.append("")
+    checklist = product.event_type(claim.event_type).checklist
+    today = local_today(product, utcnow())
+    decision = rules.decision_deadline(product, today)
+    if checklist:
+        lines.append(turn.ngettext(
+            "<b>What happens next:</b> send here %(n)s document from the list, as photos or files.",
+            "<b>What happens next:</b> send here %(n)s documents from the list, as photos or files.",
+            len(checklist)))
+    else:
+        lines.append(turn._(NO_CHECKLIST))
+    lines.append(turn.ngettext(
+        "Once all documents are in, the insurer decides within %(n)s working day.",
+        "Once all documents are in, the insurer decides within %(n)s working days.", decision.days))
+    if checklist:
+        missing = rules.missing_documents_deadline(product, today)
+        lines += ["", turn._(NEXT_DEADLINE, date=t.date(missing.due_on), clause=missing.clause or "—")]
+        if missing.insurer_to_confirm:
+            lines.append(f"<i>{turn._(TO_CONFIRM)}</i>")
+        if any("original" in item.document.forms for item in checklist):
+            lines.append(originals_line(turn, product))
+    return "\n".join(lines)
+
+
+def originals_line(turn: Turn, product: Product) -> str:
+    lang, insurer = turn.t.language, product.insurer
+    if insurer.address is not None:
+        return turn._(ORIGINALS_ADDRESS, insurer=insurer.name.get(lang), address=insurer.address.get(lang))
+    return turn._(ORIGINALS_WEBSITE, insurer=insurer.name.get(lang), website=insurer.website or "")
+
+
+def receipt_buttons(turn: Turn, product: Product, claim: Claim) -> list[list[Button]]:
+    """Upload, the checklist with its clauses, the claim form when the list asks for it."""
+    checklist = product.event_type(claim.event_type).checklist
+    rows: list[list[Button]] = []
+    if checklist:
+        rows.append([(turn._(UPLOAD_DOCUMENTS), f"docs:c:{claim.id}")])
+        rows.append([(turn._(SHOW_CHECKLIST), f"claims:list:{claim.id}")])
+        if any(needs_claim_form(item.code) for item in checklist):
+            rows.append([(turn._(CLAIM_FORM), f"claims:form:{claim.id}")])
+    rows.append([(turn._(MY_CLAIMS), "claims"), (turn._(MAIN_MENU), "menu")])
+    return rows
+
+
+async def show_claim_checklist(turn: Turn, claim_id: int) -> None:
+    """The full checklist of a claim with each item's form and clause (one tap from the receipt)."""
+    claim = await turn.uow.claims.get_for_user(turn.user.id, claim_id)
+    if claim is None:
+        turn.notice(turn._(NOT_AVAILABLE))
+        return
+    product = get_product(claim.product_code)
     event = product.event_type(claim.event_type)
+    lang = turn.t.language
+    lines = [turn._(CHECKLIST_SCREEN_TITLE, number=claim.number), ""]
     if event.checklist:
-        lines += ["", turn._(CHECKLIST_TITLE)]
-        lines += [f"{i}. {checklist_line(turn, item)}" for i, item in enumerate(event.checklist, 1)]
+        lines.append(turn._(CHECKLIST_TITLE))
+        for i, item in enumerate(event.checklist, 1):
+            clause = f" ({turn._(CLAUSE, clause=item.clause)})" if item.clause else ""
+            lines.append(f"{i}. {checklist_line(turn, item)}{clause}")
         if event.checklist_insurer_to_confirm:
             lines.append(f"<i>{turn._(CHECKLIST_TO_CONFIRM)}</i>")
         if product.documents_note is not None:
-            lines.append(f"<i>{escape(product.documents_note.text.get(t.language))} ({product.documents_note.clause})</i>")
+            lines.append(f"<i>{escape(product.documents_note.text.get(lang))} "
+                         f"({turn._(CLAUSE, clause=product.documents_note.clause)})</i>")
+        if any("original" in item.document.forms for item in event.checklist):
+            lines += ["", originals_line(turn, product)]
     else:
-        lines += ["", turn._(NO_CHECKLIST)]
-    today = local_today(product, utcnow())
-    missing = rules.missing_documents_deadline(product, today)
-    decision = rules.decision_deadline(product, today)
-    lines += ["", turn._(NEXT_STEPS, missing_days=missing.days, missing_date=t.date(missing.due_on),
-                         decision_days=decision.days, decision_date=t.date(decision.due_on))]
-    if missing.insurer_to_confirm:
-        lines.append(f"<i>{turn._(TO_CONFIRM)}</i>")
-    return "\n".join(lines)
+        lines.append(turn._(NO_CHECKLIST))
+    turn.goto("claims")
+    turn.show("\n".join(lines), [*receipt_buttons(turn, product, claim)[:-1],
+                                 back_and_person(turn, back=f"claims:{claim.id}")])
+
+
+async def send_claim_form(turn: Turn, claim_id: int) -> None:
+    """The insurer's claim form, pre-filled with what the bot knows (Nomad Life rules 9.2(1))."""
+    claim = await turn.uow.claims.get_for_user(turn.user.id, claim_id)
+    if claim is None:
+        turn.notice(turn._(NOT_AVAILABLE))
+        return
+    policy = await turn.uow.policies.get(claim.policy_id)
+    content = render_claim_form(get_product(claim.product_code), claim, policy)
+    turn.send_document(f"{claim.number}-claim-form.pdf", content,
+                       caption=turn._(CLAIM_FORM_CAPTION, number=claim.number))
 
 
 def checklist_line(turn: Turn, item: Any) -> str:
@@ -565,7 +641,7 @@ async def show_claim(turn: Turn, claim_id: int) -> None:
         label = TIMELINE_EVENTS.get(event.kind, TIMELINE_EVENTS["registered"])
         item = event.details.get("item")
         name = product.document(item).name.get(t.language) if item else ""
-        lines.append(f"• {t.datetime(event.at)}: {turn._(label, item=name) if item else turn._(label)}")
+        lines.append(f"• {t.datetime(event.at, product.country)}: {turn._(label, item=name) if item else turn._(label)}")
     if state.missing:
         lines += ["", turn._(MISSING, count=len(state.missing), total=state.total)]
         lines += [f"• {escape(i.document.name.get(t.language))}" for i in state.missing]

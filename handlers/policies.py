@@ -9,12 +9,16 @@ from bot.i18n import N_
 from bot.keyboards import BUY_COVER, back_and_person
 from handlers.purchase import CERTIFICATE_CAPTION
 from insurance.catalogue import get_product
+from insurance.application import local_today
 from insurance.money import from_minor_units
+from storage.models import Policy, utcnow
 
 TITLE = N_("<b>📄 My policies</b>")
 NONE_YET = N_("You have no policies yet.")
 LINE = N_("<b>%(number)s</b> · %(product)s\n%(status)s · %(start)s – %(end)s · %(sum)s")
-STATUS = {"active": N_("active")}
+STATUS = {"active": N_("in force")}
+STARTS_ON = N_("starts on %(date)s")
+ENDED = N_("ended")
 CERTIFICATE = N_("📄 %(number)s")
 NOT_YOURS = N_("This policy is not available.")
 
@@ -42,7 +46,7 @@ async def show_policies(turn: Turn) -> None:
         product = get_product(policy.product_code)
         lines.append(turn._(
             LINE, number=policy.number, product=product.name.get(lang),
-            status=turn._(STATUS.get(policy.status, STATUS["active"])),
+            status=policy_status(turn, policy),
             start=turn.t.date(policy.cover_start), end=turn.t.date(policy.cover_end),
             sum=turn.t.money(from_minor_units(policy.sum_insured_minor), policy.currency)))
         rows.append([(turn._(CERTIFICATE, number=policy.number), f"policies:{policy.id}")])
@@ -50,6 +54,18 @@ async def show_policies(turn: Turn) -> None:
         lines.append(turn._(NONE_YET))
         rows.append([(turn._(BUY_COVER), "buy")])
     turn.show("\n".join(lines), [*rows, back_and_person(turn)])
+
+
+def policy_status(turn: Turn, policy: Policy) -> str:
+    """In force only from the start date, in the policy's country time (Nomad Life
+    rules 5.1: from the date in the contract; SAKBOL offer 6.x: from 00:00 of the start date)."""
+    product = get_product(policy.product_code)
+    today = local_today(product, utcnow())
+    if policy.status == "active" and today < policy.cover_start:
+        return turn._(STARTS_ON, date=turn.t.date(policy.cover_start))
+    if policy.status == "active" and today > product.cover_period.last_covered_day(policy.cover_end):
+        return turn._(ENDED)
+    return turn._(STATUS.get(policy.status, STATUS["active"]))
 
 
 async def resend_certificate(turn: Turn, policy_id: int) -> None:

@@ -269,3 +269,18 @@ class ClaimEvent(Base):
     kind: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# ---- chat: the current screen (issue 14) ------------------------------------
+
+class ChatScreen(Base):
+    """The one message in a user's chat that the bot may still edit (the current
+    navigation screen), and the earlier screens whose buttons are retired.
+
+    Receipts are never recorded here: they are never edited."""
+
+    __tablename__ = "chat_screens"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    retired: Mapped[list[int]] = mapped_column(JSON, default=list)
