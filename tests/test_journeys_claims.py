@@ -247,9 +247,14 @@ async def upload(user, content: bytes, name: str, mime: str, kind: str = "docume
 
 
 async def registered_sakbol_injury(qamqor, user) -> int:
+    return await registered_claim(qamqor, user, "sakbol", "injury")
+
+
+async def registered_claim(qamqor, user, product_code: str, event: str) -> int:
+    """A claim reported and registered on a policy of `product_code`; its id."""
     start, end = last_year()
-    policy_id, _ = await give_policy(qamqor, user.id, "sakbol", start=start, end=end)
-    await report(user, policy_id, "injury")
+    policy_id, _ = await give_policy(qamqor, user.id, product_code, start=start, end=end)
+    await report(user, policy_id, event)
     await user.press("claim:register")
     await user.reply()
     async with session_factory(qamqor.engine)() as session:
