@@ -232,14 +232,17 @@ async def test_kazakh_borrower_starts_consents_exports_shares_phone_and_uploads(
     await expect(page.locator("#messages .row.out").first).to_contain_text("/start")
     await shot(page, "03-consent-kk")
 
-    # "I agree": the same message turns into the main menu; a notice pops up.
-    offer_id = await offer.get_attribute("data-id")
+    # "I agree": the consent is recorded in a receipt of its own, the menu comes
+    # under it, and the offer stays as it was, without its buttons; a notice pops up.
     await accept.click()
-    menu = page.locator(f'#messages .row[data-id="{offer_id}"]')
+    await expect(bot_rows(page)).to_have_count(3)
+    receipt, menu = bot_rows(page).nth(1), bot_rows(page).nth(2)
+    await expect(receipt).to_contain_text(
+        catalogue("kk", consent.ACCEPTED_RECEIPT, version="V", date="D").split("\n")[0])
     await expect(menu).to_contain_text(catalogue("kk", start.MENU_TITLE))
     await expect(menu).to_contain_text(catalogue("kk", start.MENU_GREETING, name="Aruzhan"))
-    await expect(menu.locator(".meta")).to_contain_text("edited")
-    await expect(bot_rows(page)).to_have_count(1)
+    await expect(offer.locator("[data-callback]")).to_have_count(0)
+    assert (await offer.locator(".text").inner_text()).replace("\nedited", "") == offer_text
     await expect(page.locator(".toast", has_text=catalogue("kk", consent.ACCEPTED))).to_be_visible()
     await shot(page, "04-menu-after-consent")
 
@@ -404,14 +407,17 @@ async def test_sms_panel_and_sandbox_payment(
     pay = row.locator(".pay-btn")
     await expect(row.locator(".invoice-title")).to_have_text("Nomad Life: 12 months")
     await expect(pay).to_be_enabled()
-    await expect(pay).to_contain_text("Pay")
-    await expect(pay).to_contain_text("1,550.00")
+    # The page's own words follow the user's language (Bakyt writes Kyrgyz).
+    await expect(pay).to_contain_text("Төлөө")
+    await expect(row.locator("dt.total")).to_have_text("Жалпы")
+    await expect(pay).to_contain_text("550")
     await shot(page, "11-invoice")
     await control.inject_error("answerPreCheckoutQuery", 400, "Bad Request: taken over by the test")
     approving = asyncio.create_task(approve_checkout())
     await pay.click()
     await expect(row.locator(".pay-result.ok")).to_be_visible()
-    await expect(pay).to_have_text("Paid ✓")
+    await expect(pay).to_have_text("Төлөндү ✓")
+    await expect(row.locator(".pay-result.ok")).to_have_text("Төлөм өттү (сыноо режими).")
     await expect(page.locator("#messages .row.service")).to_contain_text("paid")
     await approving
     messages = await control.messages(user_id)
@@ -430,11 +436,11 @@ async def test_support_question_reaches_the_staff_pane_and_the_answer_comes_back
     aruzhan = await create_user(page, "Aruzhan", "kk")
     await send(page, "/start")
     await bot_rows(page).first.locator('[data-callback="consent:accept"]').click()
-    await expect(bot_rows(page).first).to_contain_text(catalogue("kk", start.MENU_TITLE))
+    await expect(bot_rows(page).last).to_contain_text(catalogue("kk", start.MENU_TITLE))
 
     # Menu → "talk to a person" → write the question.
-    await bot_rows(page).first.locator('[data-callback="support"]').click()
-    await expect(bot_rows(page).first).to_contain_text(catalogue("kk", support.ASK_TEXT))
+    await bot_rows(page).last.locator('[data-callback="support"]').click()
+    await expect(bot_rows(page).last).to_contain_text(catalogue("kk", support.ASK_TEXT))
     question = "Полисім қашан келеді?"
     await send(page, question)
     await expect(bot_rows(page).last).to_contain_text(catalogue("kk", support.SENT, number=1))
@@ -546,7 +552,7 @@ async def test_usable_at_phone_width(
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375
     await shot(page, "18-phone-consent")
     await offer.locator('[data-callback="consent:accept"]').click()
-    await expect(offer).to_contain_text(catalogue("kk", start.MENU_TITLE))
+    await expect(bot_rows(page).last).to_contain_text(catalogue("kk", start.MENU_TITLE))
     await shot(page, "19-phone-menu")
 
     # The user list and the staff pane open as drawers.
