@@ -92,7 +92,7 @@ NOTARISED_COPY = N_("notarised copy")
 COPY = N_("copy")
 TO_CONFIRM = N_("(the insurer's usual terms, to be confirmed)")
 NO_CHECKLIST = N_("The insurer will tell you which documents are needed.")
-NEXT_DEADLINE = N_("⏳ Next date: %(date)s. By then the insurer tells you which documents are missing, if you send them today (clause %(clause)s).")
+NEXT_DEADLINE = N_("⏳ Next date: %(date)s. By then the insurer tells you which documents are missing, if you send them today.")
 # Where papers asked for "in the original" go: the insurer's office (Nomad Life rules 10.1, 10.2).
 ORIGINALS_ADDRESS = N_("📮 Papers marked “original” go to the insurer on paper: %(insurer)s, %(address)s.")
 ORIGINALS_WEBSITE = N_("📮 Papers marked “original” go to the insurer on paper: %(insurer)s, addresses at %(website)s.")
@@ -526,7 +526,8 @@ def registered_text(turn: Turn, product: Product, claim: Claim, reporting: rules
         "Once all documents are in, the insurer decides within %(n)s working days.", decision.days))
     if checklist:
         missing = rules.missing_documents_deadline(product, today)
-        lines += ["", turn._(NEXT_DEADLINE, date=t.date(missing.due_on), clause=missing.clause or "—")]
+        next_date = turn._(NEXT_DEADLINE, date=t.date(missing.due_on))
+        lines += ["", f"{next_date} ({turn._(CLAUSE, clause=missing.clause)})" if missing.clause else next_date]
         if missing.insurer_to_confirm:
             lines.append(f"<i>{turn._(TO_CONFIRM)}</i>")
         if any("original" in item.document.forms for item in checklist):
