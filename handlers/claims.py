@@ -120,7 +120,7 @@ TIMELINE = N_("<b>Timeline</b>")
 TIMELINE_EVENTS = {"registered": N_("registered"), "document": N_("document received: %(item)s"),
                    "complete": N_("all documents delivered"), "reminder": N_("reminder about missing documents")}
 MISSING = N_("<b>Still missing (%(count)s of %(total)s)</b>")
-DECISION_BY = N_("The insurer decides by %(date)s (clause %(clause)s).")
+DECISION_BY = N_("The insurer decides by %(date)s.")
 NOT_AVAILABLE = N_("This claim is not available.")
 
 
@@ -526,13 +526,17 @@ def registered_text(turn: Turn, product: Product, claim: Claim, reporting: rules
         "Once all documents are in, the insurer decides within %(n)s working days.", decision.days))
     if checklist:
         missing = rules.missing_documents_deadline(product, today)
-        next_date = turn._(NEXT_DEADLINE, date=t.date(missing.due_on))
-        lines += ["", f"{next_date} ({turn._(CLAUSE, clause=missing.clause)})" if missing.clause else next_date]
+        lines += ["", with_clause(turn, turn._(NEXT_DEADLINE, date=t.date(missing.due_on)), missing.clause)]
         if missing.insurer_to_confirm:
             lines.append(f"<i>{turn._(TO_CONFIRM)}</i>")
         if any("original" in item.document.forms for item in checklist):
             lines.append(originals_line(turn, product))
     return "\n".join(lines)
+
+
+def with_clause(turn: Turn, text: str, clause: str | None) -> str:
+    """`text (clause 7.8)`; a deadline the insurer has yet to confirm has no clause to show."""
+    return f"{text} ({turn._(CLAUSE, clause=clause)})" if clause else text
 
 
 def originals_line(turn: Turn, product: Product) -> str:
@@ -648,7 +652,7 @@ async def show_claim(turn: Turn, claim_id: int) -> None:
         lines += [f"• {escape(i.document.name.get(t.language))}" for i in state.missing]
     if claim.documents_complete_at is not None:
         decision = rules.decision_deadline(product, local_today(product, claim.documents_complete_at))
-        lines += ["", turn._(DECISION_BY, date=t.date(decision.due_on), clause=decision.clause or "—")]
+        lines += ["", with_clause(turn, turn._(DECISION_BY, date=t.date(decision.due_on)), decision.clause)]
     rows: list[list[Button]] = [[(turn._(UPLOAD_DOCUMENTS), f"docs:c:{claim.id}")]] if state.missing else []
     turn.goto("claims")
     turn.show("\n".join(lines), [*rows, back_and_person(turn, back="claims")])

@@ -20,7 +20,7 @@ from telegram.error import TelegramError
 from bot.conversation import Button, Router, Turn
 from bot.i18n import N_, translator
 from bot.keyboards import MY_CLAIMS, back_and_person
-from handlers.claims import NOT_AVAILABLE, checklist_line
+from handlers.claims import NOT_AVAILABLE, checklist_line, with_clause
 from insurance import claims as rules
 from insurance.application import local_today
 from insurance.catalogue import get_product
@@ -328,12 +328,12 @@ async def _complete(turn: Turn, claim: Claim, total: int) -> None:
     turn.uow.claims.note(claim.id, "complete")
     decision = rules.decision_deadline(product, local_today(product, now))
     turn.goto("claims")
-    turn.receipt(turn.ngettext(
+    turn.receipt(with_clause(turn, turn.ngettext(
         "<b>✅ All documents for claim No. %(number)s are delivered.</b>\n"
-        "The insurer decides within %(n)s working day: by %(date)s (clause %(clause)s).",
+        "The insurer decides within %(n)s working day: by %(date)s.",
         "<b>✅ All documents for claim No. %(number)s are delivered.</b>\n"
-        "The insurer decides within %(n)s working days: by %(date)s (clause %(clause)s).",
-        decision.days, number=claim.number, date=turn.t.date(decision.due_on), clause=decision.clause or "—"),
+        "The insurer decides within %(n)s working days: by %(date)s.",
+        decision.days, number=claim.number, date=turn.t.date(decision.due_on)), decision.clause),
         [[(turn._(MY_CLAIMS), f"claims:{claim.id}")]])
     if turn.settings.staff_chat_id is not None:
         turn.say(translator(turn.settings.staff_language).gettext(STAFF_COMPLETE, number=claim.number, total=total),
