@@ -1,9 +1,20 @@
 """What a journey handler sees of one update: the `Turn`, and the `Router`.
 
 A handler reads `turn.incoming`, calls `insurance/` and the unit of work, and
-answers with `turn.show(...)` / `turn.say(...)` and `turn.goto(state)`. It never
-talks to Telegram: replies become outbox rows committed with everything else
-and are sent after the commit (see `bot.dispatcher`).
+answers with `turn.show(...)` / `turn.say(...)` / `turn.receipt(...)` and
+`turn.goto(state)`.
+
+Two kinds of message (issue 14):
+- a *screen* (`show`): navigation. The chat has one current screen; a button
+  pressed on it may edit it in place. When the user moves on (a new screen, a
+  receipt), the old screen loses its buttons and is remembered as retired: a
+  late press on it gets a short notice and the current screen at the bottom.
+- a *message* (`say`) or *receipt* (`receipt`: something done was recorded):
+  sent once and never edited. Their buttons stay live and always answer with a
+  new message at the bottom.
+
+A turn never talks to Telegram: replies become outbox rows committed with
+everything else and are sent after the commit (see `bot.dispatcher`).
 """
 
 from __future__ import annotations
@@ -50,6 +61,7 @@ class Incoming:
     chat_id: int | None = None
     reply_to_message_id: int | None = None
     payment: PaymentInfo | None = None
+    media_group_id: str | None = None  # files sent together (an album) share it
 
 
 @dataclass(frozen=True)
@@ -87,10 +99,19 @@ class Turn:
     outgoing: list[dict[str, Any]] = field(default_factory=list)
     callback_notice: str | None = None
     pre_checkout_error: str | None = None
+    # The current screen's message id (None: none, or a new one is on its way),
+    # and the retired screens' ids; loaded and saved by the dispatcher.
+    screen_message_id: int | None = None
+    retired_screens: list[int] = field(default_factory=list)
 
     def _(self, message: str, **values: object) -> str:
         """Translate into the user's language; values are HTML-escaped."""
         return translate(self.t, message, **values)
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
+        """The form of a message for the number `n` (Russian: 1, 2-4, 5+);
+        `%(n)s` is the number; values are HTML-escaped."""
+        return translate_plural(self.t, (singular, plural), n, **values)
 
     def goto(self, state: str, **data: Any) -> None:
         """Move to `state`, keeping the answers given so far plus `data`."""
@@ -108,20 +129,50 @@ class Turn:
             payload["on_sent"] = on_sent
         self.outgoing.append({"chat_id": chat_id or self.user.id, **payload})
 
+    def receipt(self, text: str, rows: list[list[Button]] | None = None) -> None:
+        """A record of something done (consent given, claim registered, document
+        received...): a new message that no later screen overwrites. The screen
+        it answers is left, so its buttons are retired."""
+        self.retire_screen()
+        self.say(text, rows)
+
     def show(self, text: str, rows: list[list[Button]] | None = None) -> None:
-        """A screen: replaces the message whose button was pressed, or is sent anew."""
-        if self.incoming.kind != "callback" or self.incoming.message_id is None:
-            self.say(text, rows)
+        """A navigation screen: edits the current screen when its own button was
+        pressed and nothing else was sent this turn; otherwise it is a new
+        message at the bottom and the previous screen's buttons are retired."""
+        hook = f"screen:{self.user.id}"
+        if (self.incoming.kind == "callback" and self.incoming.message_id is not None
+                and self.incoming.message_id == self.screen_message_id and not self._sent_this_turn()):
+            payload: dict[str, Any] = {
+                "chat_id": self.user.id,
+                "method": "edit_message_text",
+                "message_id": self.incoming.message_id,
+                "text": text,
+                "on_sent": hook,
+            }
+            if rows:
+                payload["reply_markup"] = inline_keyboard(rows)
+            self.outgoing.append(payload)
             return
-        payload: dict[str, Any] = {
-            "chat_id": self.user.id,
-            "method": "edit_message_text",
-            "message_id": self.incoming.message_id,
-            "text": text,
-        }
-        if rows:
-            payload["reply_markup"] = inline_keyboard(rows)
-        self.outgoing.append(payload)
+        self.retire_screen()
+        self.say(text, rows, on_sent=hook)
+
+    def retire_screen(self) -> None:
+        """The current screen is left: its buttons go, and a late press on it is
+        answered as stale (see `bot.dispatcher`)."""
+        if self.screen_message_id is None:
+            return
+        self.outgoing.append({"chat_id": self.user.id, "method": "edit_message_reply_markup",
+                              "message_id": self.screen_message_id})
+        self.retired_screens.append(self.screen_message_id)
+        self.screen_message_id = None
+
+    def is_retired(self, message_id: int | None) -> bool:
+        return message_id is not None and message_id in self.retired_screens
+
+    def _sent_this_turn(self) -> bool:
+        return any(m["chat_id"] == self.user.id and m["method"] in ("send_message", "send_document", "send_invoice")
+                   for m in self.outgoing)
 
     def ask_contact(self, text: str, button: str, others: list[str] = ()) -> None:
         """A message with Telegram's "share my phone" button under the input field,
@@ -156,6 +207,11 @@ class Turn:
         """`title`, `description`, `payload`, `currency`, `prices` [(label, minor units)]."""
         self.outgoing.append({"chat_id": self.user.id, "method": "send_invoice", **invoice})
 
+    def set_commands(self, commands: list[tuple[str, str]]) -> None:
+        """Telegram's command menu for this chat (scope chat), e.g. after a language change."""
+        self.outgoing.append({"chat_id": self.user.id, "method": "set_my_commands",
+                              "commands": [list(command) for command in commands]})
+
     def notice(self, text: str) -> None:
         """A short pop-up answer to the pressed button."""
         self.callback_notice = text
@@ -164,12 +220,16 @@ class Turn:
 def translate(t: Translator, message: str, **values: object) -> str:
     """Translate with `t` (any language: the staff's, a client's) into an HTML
     message; text values are escaped so what people typed shows as typed."""
-    return t.gettext(message, **{k: html.escape(v) if isinstance(v, str) else v for k, v in values.items()})
+    return t.gettext(message, **_escaped(values))
+
+
+def _escaped(values: dict[str, object]) -> dict[str, object]:
+    return {k: html.escape(v) if isinstance(v, str) else v for k, v in values.items()}
 
 
 def translate_plural(t: Translator, message: tuple[str, str], n: int, **values: object) -> str:
     """`translate` for a message whose words agree with the number `n`."""
-    return t.ngettext(*message, n, **{k: html.escape(v) if isinstance(v, str) else v for k, v in values.items()})
+    return t.ngettext(*message, n, **_escaped(values))
 
 
 @dataclass
@@ -206,6 +266,8 @@ class Router:
         self.staff_commands: dict[str, Handler] = {}
         self.deep_links: dict[str, Callable[[Turn, str], Awaitable[None]]] = {}
         self.pre_checkout: Handler | None = None
+        # A photo or file sent where the current screen takes none (documents journey).
+        self.stray_file: Handler | None = None
         self.payment: Handler | None = None
         self.ask_language: Handler
         self.has_consent: Callable[[Turn], Awaitable[bool]]

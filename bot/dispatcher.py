@@ -22,6 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import httpx
 from telegram import (
     Bot,
+    BotCommand,
+    BotCommandScopeChat,
     InlineKeyboardMarkup,
     InputFile,
     LabeledPrice,
@@ -121,12 +123,13 @@ def parse_incoming(update: Update) -> Incoming:
     if message.photo:
         photo = message.photo[-1]
         return Incoming(kind="file", text=message.caption or "", file=UploadedFile(
-            photo.file_id, photo.file_unique_id, None, "image/jpeg", photo.file_size, "photo"), **common)
+            photo.file_id, photo.file_unique_id, None, "image/jpeg", photo.file_size, "photo"),
+            media_group_id=message.media_group_id, **common)
     if message.document is not None:
         doc = message.document
         return Incoming(kind="file", text=message.caption or "", file=UploadedFile(
             doc.file_id, doc.file_unique_id, doc.file_name, doc.mime_type, doc.file_size, "document"),
-            **common)
+            media_group_id=message.media_group_id, **common)
     text = message.text or ""
     if text.startswith("/") and message.entities and message.entities[0].type == "bot_command" \
             and message.entities[0].offset == 0:
@@ -149,7 +152,7 @@ class Dispatcher:
         # SQLite has one writer: concurrent transactions would only wait for each
         # other in its sleeping busy handler. PostgreSQL takes them concurrently.
         self.write_slots = asyncio.Semaphore(1 if settings.database_url.startswith("sqlite") else 32)
-        self.on_sent: dict[str, OnSent] = {}
+        self.on_sent: dict[str, OnSent] = {"screen": _screen_shown}
         self._flush_lock = asyncio.Lock()
 
     async def handle_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -176,6 +179,7 @@ class Dispatcher:
                     else:
                         await self._route(turn)
                         await uow.dialogs.save(turn.user.id, turn.state, turn.data)
+                        await uow.screens.save(turn.user.id, turn.screen_message_id, turn.retired_screens)
                     uow.updates.record(update.update_id, sender.id)
                     for message in turn.outgoing:
                         chat_id = message.pop("chat_id")
@@ -203,6 +207,7 @@ class Dispatcher:
         if user.language is None and not is_staff_chat:
             user.language = supported_language(sender.language_code)
         dialog = await uow.dialogs.get(user.id)
+        screen = await uow.screens.get(user.id) if not is_staff_chat else None
         return Turn(
             update_id=update.update_id,
             user=user,
@@ -217,6 +222,8 @@ class Dispatcher:
             # A deep copy: handlers change nested answers in place, and the loaded
             # value must stay as it was for the change to be seen and written.
             data=copy.deepcopy(dialog.data) if dialog else {},
+            screen_message_id=screen.message_id if screen else None,
+            retired_screens=list(screen.retired) if screen else [],
         )
 
     async def _download_outside_slot(self, bot: Bot, file_id: str) -> bytes:
@@ -252,6 +259,12 @@ class Dispatcher:
                 return
         elif incoming.kind == "callback":
             route = router.callbacks.get((incoming.callback_data or "").split(":", 1)[0])
+            if turn.is_retired(incoming.message_id):
+                # A button of a screen already left: history is not rewritten;
+                # the user gets a notice and the current screen at the bottom.
+                turn.notice(turn._(STALE_BUTTON))
+                await self._render_current(turn)
+                return
             if route is None:
                 log.warning("update %s: unknown callback data %r", turn.update_id, incoming.callback_data)
                 turn.notice(turn._(STALE_BUTTON))
@@ -263,6 +276,9 @@ class Dispatcher:
             screen = router.screens.get(turn.state)
             handler = {"text": screen.on_text, "contact": screen.on_contact, "file": screen.on_file}.get(
                 incoming.kind) if screen else None
+            if handler is None and incoming.kind == "file" and router.stray_file is not None:
+                await router.stray_file(turn)
+                return
             if screen is None or handler is None:
                 turn.say(turn._(USE_BUTTONS))
                 await self._render_current(turn)
@@ -349,6 +365,15 @@ class Dispatcher:
                 payload["text"], chat_id=chat_id, message_id=payload["message_id"], parse_mode=ParseMode.HTML,
                 reply_markup=markup, link_preview_options=no_preview)
             return payload["message_id"] if result is True else result.message_id
+        elif method == "edit_message_reply_markup":
+            # A left screen loses its buttons; one already gone needs nothing.
+            with suppress(BadRequest):
+                await bot.edit_message_reply_markup(chat_id, payload["message_id"], reply_markup=None)
+            return payload["message_id"]
+        elif method == "set_my_commands":
+            await bot.set_my_commands([BotCommand(name, description) for name, description in payload["commands"]],
+                                      scope=BotCommandScopeChat(chat_id))
+            return 0
         elif method == "send_document":
             content = (self.documents.get(payload["sha256"]) if "sha256" in payload
                        else base64.b64decode(payload["content_b64"]))
@@ -392,6 +417,10 @@ class Dispatcher:
             except httpx.HTTPError as exc:
                 return False, f"sms gateway: {exc.__class__.__name__}"
         return False, "retry limit"
+
+
+async def _screen_shown(uow: UnitOfWork, user_id: str, message_id: int) -> None:
+    await uow.screens.shown(int(user_id), message_id)
 
 
 async def _download(bot: Bot, file_id: str) -> bytes:

@@ -7,9 +7,11 @@ compiled in memory from the `.po` so a fresh checkout still runs.
 from __future__ import annotations
 
 import gettext as _gettext
+import re
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import cache
+from zoneinfo import ZoneInfo
 from io import BytesIO
 
 from babel.dates import format_date, format_datetime
@@ -21,10 +23,10 @@ from locales import DOMAIN, LOCALES_DIR
 
 LANGUAGES = ("kk", "ky", "ru")
 LANGUAGE_NAMES = {"kk": "Қазақша", "ky": "Кыргызча", "ru": "Русский"}
-# Until a user's country is known from a policy, times are shown in the zone
-# their language suggests: Kyrgyzstan UTC+6, Kazakhstan UTC+5.
-_ZONES = {"ky": timezone(timedelta(hours=6), "UTC+6"), "kk": timezone(timedelta(hours=5), "UTC+5"),
-          "ru": timezone(timedelta(hours=5), "UTC+5")}
+# Times are shown in the policy's country time; until a user's country is known
+# from a policy, in the country their language suggests.
+COUNTRY_ZONES = {"KZ": "Asia/Almaty", "KG": "Asia/Bishkek"}
+LANGUAGE_COUNTRIES = {"ky": "KG", "kk": "KZ", "ru": "KZ"}
 
 
 def N_(message: str) -> str:
@@ -35,6 +37,19 @@ def N_(message: str) -> str:
 def plural_message(singular: str, plural: str) -> tuple[str, str]:
     """Marks a message with plural forms; import it as `ngettext` so extraction finds it."""
     return singular, plural
+
+
+# Clause references are data ("4.3(в)", "form 3", "Appendix 1", "terms (и)"):
+# the numbers stay as written, the words around them come from the catalogue.
+CLAUSE_WORDS = {
+    # Translators: SAKBOL: a section of the client's application form.
+    "form": N_("application form, section %(n)s"),
+    # Translators: Nomad Life: Appendix 1 to the rules (the telemedicine programme).
+    "Appendix": N_("Appendix %(n)s"),
+    # Translators: SAKBOL: an item of the offer's list of basic terms, e.g. "(и)".
+    "terms": N_("basic terms, item %(n)s"),
+}
+_CLAUSE_PART = re.compile(r"^(%s)\s+(.+)$" % "|".join(CLAUSE_WORDS))
 
 
 def supported_language(code: str | None) -> str | None:
@@ -71,17 +86,32 @@ class Translator:
 
     def gettext(self, message: str, **values: object) -> str:
         text = self._t.gettext(message)
-        return text % values if values else text
+        return text % self._localized(values) if values else text
 
     def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
-        return self._t.ngettext(singular, plural, n) % {"n": n, **values}
+        return self._t.ngettext(singular, plural, n) % {"n": n, **self._localized(values)}
+
+    def clause_reference(self, clause: str) -> str:
+        """A clause reference in this language: "form 5, 6.2" -> "өтініш нысанының 5-бөлімі, 6.2"."""
+        parts = []
+        for part in clause.split(", "):
+            match = _CLAUSE_PART.match(part.strip())
+            parts.append(self._t.gettext(CLAUSE_WORDS[match[1]]) % {"n": match[2]} if match else part)
+        return ", ".join(parts)
+
+    def _localized(self, values: dict[str, object]) -> dict[str, object]:
+        """A value named `clause` is a clause reference: its words are translated."""
+        clause = values.get("clause")
+        return {**values, "clause": self.clause_reference(clause)} if isinstance(clause, str) else values
 
     def date(self, value: date) -> str:
         return format_date(value, "long", locale=self.language)
 
-    def datetime(self, value: datetime) -> str:
-        local = value.astimezone(_ZONES[self.language])
-        return f"{format_datetime(local, 'd MMMM y, HH:mm', locale=self.language)} ({_ZONES[self.language].tzname(None)})"
+    def datetime(self, value: datetime, country: str | None = None) -> str:
+        """In the country's time (`KZ`, `KG`; by default the language's country), with its offset."""
+        local = value.astimezone(ZoneInfo(COUNTRY_ZONES.get(country or "", COUNTRY_ZONES[LANGUAGE_COUNTRIES[self.language]])))
+        offset = local.utcoffset() or timedelta()
+        return f"{format_datetime(local, 'd MMMM y, HH:mm', locale=self.language)} (UTC{offset.total_seconds() / 3600:+g})"
 
     def number(self, value: int | Decimal) -> str:
         return format_decimal(value, locale=self.language)

@@ -14,6 +14,7 @@ from html import escape
 from typing import Any
 
 from bot.conversation import Button, Router, Turn, translate, translate_plural
+from bot.documents.claim_form import render_claim_form
 from bot.i18n import N_, translator
 from bot.i18n import plural_message as ngettext
 from bot.keyboards import (
@@ -26,17 +27,17 @@ from bot.keyboards import (
     menu_and_person,
 )
 from bot.partners import LENDER, PartnerNotice, notify
-from handlers.claim_dates import clock_lines
+from handlers.claim_dates import clock_lines, decision_line, originals_awaited_line, to_confirm_note
 from handlers.contacts import insurer_contacts
 from handlers.support import TOO_LONG
 from insurance import claims as rules
 from insurance.application import FieldError, local_today, parse_date
 from insurance.catalogue import get_product
 from insurance.claim_clock import DisabilityDateError, check_disability, claim_clock, item_statuses
-from insurance.claim_documents import next_reminder, progress
-from storage import claim_progress
+from insurance.claim_documents import needs_claim_form, next_reminder, progress
 from insurance.identity import normalize_contact_phone
 from insurance.product import Product
+from storage import claim_progress
 from storage.models import Claim, Policy, utcnow
 
 log = logging.getLogger(__name__)
@@ -120,18 +121,26 @@ OUTSIDE_WARNING = N_("⚠️ The date is outside the cover period: the insurer w
 REGISTER = N_("✅ Register the claim")
 REGISTERED = N_("<b>✅ Claim No. %(number)s is registered</b>")
 REPORTED_ON_TIME = N_("Reported on time (deadline %(deadline)s, clause %(clause)s).")
-REPORTED_LATE = N_("Reported %(days)s days after the deadline of %(deadline)s (clause %(clause)s); this is recorded for the insurer.")
 CHECKLIST_TITLE = N_("<b>Documents the insurer needs</b>")
 CHECKLIST_TO_CONFIRM = N_("The insurer may confirm or change this list.")
 ORIGINAL = N_("original")
 NOTARISED_COPY = N_("notarised copy")
 COPY = N_("copy")
 NO_CHECKLIST = N_("The insurer will tell you which documents are needed.")
+NEXT_DEADLINE = N_("⏳ Next date: %(date)s. By then the insurer tells you which documents are missing, if you send them today.")
+# Where papers asked for "in the original" go: the insurer's office (Nomad Life rules 10.1, 10.2).
+ORIGINALS_ADDRESS = N_("📮 Papers marked “original” go to the insurer on paper: %(insurer)s, %(address)s.")
+ORIGINALS_WEBSITE = N_("📮 Papers marked “original” go to the insurer on paper: %(insurer)s, addresses at %(website)s.")
+SHOW_CHECKLIST = N_("📋 Documents and clauses")
+CLAIM_FORM = N_("📝 Claim form (PDF)")
+CLAIM_FORM_CAPTION = N_("The claim form for claim No. %(number)s: print it, fill it in, sign it and send a photo of it here.")
+# Translators: a clause reference; the number stays as it is ("10.1(3)").
+CLAUSE = N_("clause %(clause)s")
+CHECKLIST_SCREEN_TITLE = N_("<b>📋 Claim No. %(number)s › Documents and clauses</b>")
 STAFF_NEW_CLAIM = N_(
     "<b>New claim No. %(number)s</b>: %(event)s, %(date)s, policy %(policy)s, %(product)s.\n"
     "Reported by %(name)s (%(relation)s), phone %(phone)s.%(flags)s\n\n%(description)s"
 )
-STAFF_LATE = N_(" Late by %(days)s days.")
 STAFF_OUTSIDE = N_(" Date outside cover.")
 STAFF_OUTSIDE_OPTION = N_(" Event not in the cover option (%(clause)s).")
 STAFF_DISABILITY = N_(" Disability set %(date)s.")
@@ -160,16 +169,21 @@ def register(router: Router) -> None:
         action, args = (parts[1] if len(parts) > 1 else ""), parts[2:]
         await REPORT_ACTIONS.get(action, lambda t, *a: choose_policy(t))(turn, *args)
 
-    @router.callback("claims")
+    # Claims already reported stay visible after consent is withdrawn: only new processing stops.
+    @router.callback("claims", needs_consent=False)
     async def claims_button(turn: Turn) -> None:
-        _, _, argument = (turn.incoming.callback_data or "").partition(":")
-        if argument.isdigit():
-            await show_claim(turn, int(argument))
+        parts = (turn.incoming.callback_data or "").split(":")
+        if len(parts) == 2 and parts[1].isdigit():
+            await show_claim(turn, int(parts[1]))
+        elif len(parts) == 3 and parts[1] == "list" and parts[2].isdigit():
+            await show_claim_checklist(turn, int(parts[2]))
+        elif len(parts) == 3 and parts[1] == "form" and parts[2].isdigit():
+            await send_claim_form(turn, int(parts[2]))
         else:
             await show_claims(turn)
 
     router.command("claim")(choose_policy)
-    router.command("claims")(show_claims)
+    router.command("claims", needs_consent=False)(show_claims)
     router.screen("claim.policy")(choose_policy)
     router.screen("claim.number", on_text=receive_policy_number)(ask_policy_number)
     router.screen("claim.birth", on_text=receive_birth_date)(ask_birth_date)
@@ -183,7 +197,7 @@ def register(router: Router) -> None:
     router.screen("claim.description", on_text=receive_description)(ask_description)
     router.screen("claim.phone", on_text=receive_phone, on_contact=receive_phone)(ask_phone)
     router.screen("claim.confirm")(show_confirmation)
-    router.screen("claims")(show_claims)
+    router.screen("claims", needs_consent=False)(show_claims)
 
 
 def _draft(turn: Turn) -> dict[str, Any]:
@@ -597,13 +611,11 @@ async def register_claim(turn: Turn) -> None:
     )
     turn.data.pop("claim", None)
     turn.goto("claims")
-    turn.say(registered_text(turn, product, claim, reporting, policy), [
-        *([[(turn._(UPLOAD_DOCUMENTS), f"docs:c:{claim.id}")]] if checklist else []),
-        [(turn._(MY_CLAIMS), "claims"), (turn._(MAIN_MENU), "menu")],
-    ])
+    turn.receipt(registered_text(turn, product, claim, reporting, policy), receipt_buttons(turn, product, claim))
     if turn.settings.staff_chat_id is not None:
         staff = translator(turn.settings.staff_language)
-        flags = (staff.gettext(STAFF_LATE, days=claim.days_late) if claim.late else "") + (
+        late = staff.ngettext(" Late by %(n)s day.", " Late by %(n)s days.", claim.days_late or 0)
+        flags = (late if claim.late else "") + (
             staff.gettext(STAFF_OUTSIDE) if claim.outside_cover else "") + _staff_flags(staff, product, claim)
         relation = staff.gettext(RELATIONS.get(claim.reporter_relation, RELATION_HOLDER))
         turn.say(translate(
@@ -648,31 +660,113 @@ def _tell_lender(turn: Turn, product: Product, claim: Claim) -> list[str]:
 
 def registered_text(turn: Turn, product: Product, claim: Claim, reporting: rules.ReportingCheck,
                     policy: Policy) -> str:
+    """The claim receipt: the number, when it was reported, what happens next and
+    the next date, what the rules ask of the customer now (SAKBOL offer 8.1,
+    Nomad Life rules 9.3(2)), the claim clock and the insurer's contacts; the
+    checklist and its clauses are one tap away."""
     t = turn.t
-    lines = [turn._(REGISTERED, number=claim.number), ""]
+    lines = [turn._(REGISTERED, number=claim.number)]
     if reporting.late:
-        lines.append(turn._(REPORTED_LATE, days=reporting.days_late, deadline=t.date(reporting.deadline),
-                            clause=reporting.late_clause or reporting.clause))
+        lines.append(turn.ngettext(
+            "Reported %(n)s day after the deadline of %(deadline)s (clause %(clause)s); this is recorded for the insurer.",
+            "Reported %(n)s days after the deadline of %(deadline)s (clause %(clause)s); this is recorded for the insurer.",
+            reporting.days_late, deadline=t.date(reporting.deadline), clause=reporting.late_clause or reporting.clause))
     else:
         lines.append(turn._(REPORTED_ON_TIME, deadline=t.date(reporting.deadline), clause=reporting.clause))
+    lines.append("")
     event = product.event_type(claim.event_type)
     if event.checklist:
-        lines += ["", turn._(CHECKLIST_TITLE)]
-        lines += [f"{i}. {checklist_line(turn, item)}" for i, item in enumerate(event.checklist, 1)]
-        if event.checklist_insurer_to_confirm:
-            lines.append(f"<i>{turn._(CHECKLIST_TO_CONFIRM)}</i>")
-        if product.documents_note is not None:
-            lines.append(f"<i>{escape(product.documents_note.text.get(t.language))} ({product.documents_note.clause})</i>")
+        lines.append(turn.ngettext(
+            "<b>What happens next:</b> send here %(n)s document from the list, as photos or files.",
+            "<b>What happens next:</b> send here %(n)s documents from the list, as photos or files.",
+            len(event.checklist)))
+        missing = rules.missing_documents_deadline(product, local_today(product, utcnow()))
+        lines.append(with_clause(turn, turn._(NEXT_DEADLINE, date=turn.t.date(missing.due_on)), missing.clause))
     else:
-        lines += ["", turn._(NO_CHECKLIST)]
+        lines.append(turn._(NO_CHECKLIST))
     extra = disability_lines(turn, product, claim.event_type, claim.event_date, claim.disability_set_on)
     extra += outside_option_line(turn, product, policy, claim.outside_option)
     extra += _tell_lender(turn, product, claim)
     if extra:
         lines += ["", *extra]
-    lines += ["", *clock_lines(turn.t, product, claim_clock(product, item_statuses(event.checklist, {}, {})))]
-    lines += ["", insurer_contacts(turn, product)]
+    # The decision as it will be counted, and the originals the insurer needs on paper and where
+    # they go (Nomad Life rules 7.8, 10.1, 10.2); the full clock and the contacts are one tap away.
+    clock = claim_clock(product, item_statuses(event.checklist, {}, {}))
+    decision = " ".join(filter(None, [decision_line(t, product, clock), to_confirm_note(t, product)]))
+    paper = [originals_awaited_line(t, clock)]
+    if any("original" in item.document.forms for item in event.checklist):
+        paper.append(originals_line(turn, product))
+    lines += ["", *[line for line in (decision, " ".join(filter(None, paper))) if line]]
     return "\n".join(lines)
+
+
+def with_clause(turn: Turn, text: str, clause: str | None) -> str:
+    """`text (clause 7.8)`; a deadline the insurer has yet to confirm has no clause to show."""
+    return f"{text} ({turn._(CLAUSE, clause=clause)})" if clause else text
+
+
+def originals_line(turn: Turn, product: Product) -> str:
+    lang, insurer = turn.t.language, product.insurer
+    if insurer.address is not None:
+        return turn._(ORIGINALS_ADDRESS, insurer=insurer.name.get(lang), address=insurer.address.get(lang))
+    return turn._(ORIGINALS_WEBSITE, insurer=insurer.name.get(lang), website=insurer.website or "")
+
+
+def receipt_buttons(turn: Turn, product: Product, claim: Claim) -> list[list[Button]]:
+    """Upload, the checklist with its clauses, the claim form when the list asks for it."""
+    checklist = product.event_type(claim.event_type).checklist
+    rows: list[list[Button]] = []
+    if checklist:
+        rows.append([(turn._(UPLOAD_DOCUMENTS), f"docs:c:{claim.id}")])
+        rows.append([(turn._(SHOW_CHECKLIST), f"claims:list:{claim.id}")])
+        if any(needs_claim_form(item.code) for item in checklist):
+            rows.append([(turn._(CLAIM_FORM), f"claims:form:{claim.id}")])
+    rows.append([(turn._(MY_CLAIMS), "claims"), (turn._(MAIN_MENU), "menu")])
+    return rows
+
+
+async def show_claim_checklist(turn: Turn, claim_id: int) -> None:
+    """The full checklist of a claim with each item's form and clause, the claim clock
+    and the insurer's contacts (one tap from the receipt)."""
+    claim = await turn.uow.claims.get_for_user(turn.user.id, claim_id)
+    if claim is None:
+        turn.notice(turn._(NOT_AVAILABLE))
+        return
+    product = get_product(claim.product_code)
+    event = product.event_type(claim.event_type)
+    lang = turn.t.language
+    lines = [turn._(CHECKLIST_SCREEN_TITLE, number=claim.number), ""]
+    if event.checklist:
+        lines.append(turn._(CHECKLIST_TITLE))
+        for i, item in enumerate(event.checklist, 1):
+            clause = f" ({turn._(CLAUSE, clause=item.clause)})" if item.clause else ""
+            lines.append(f"{i}. {checklist_line(turn, item)}{clause}")
+        if event.checklist_insurer_to_confirm:
+            lines.append(f"<i>{turn._(CHECKLIST_TO_CONFIRM)}</i>")
+        if product.documents_note is not None:
+            lines.append(f"<i>{escape(product.documents_note.text.get(lang))} "
+                         f"({turn._(CLAUSE, clause=product.documents_note.clause)})</i>")
+        if any("original" in item.document.forms for item in event.checklist):
+            lines += ["", originals_line(turn, product)]
+    else:
+        lines.append(turn._(NO_CHECKLIST))
+    _, claim_dates = await claim_progress.clock(turn.uow, claim)
+    lines += ["", *clock_lines(turn.t, product, claim_dates), "", insurer_contacts(turn, product)]
+    turn.goto("claims")
+    turn.show("\n".join(lines), [*receipt_buttons(turn, product, claim)[:-1],
+                                 back_and_person(turn, back=f"claims:{claim.id}")])
+
+
+async def send_claim_form(turn: Turn, claim_id: int) -> None:
+    """The insurer's claim form, pre-filled with what the bot knows (Nomad Life rules 9.2(1))."""
+    claim = await turn.uow.claims.get_for_user(turn.user.id, claim_id)
+    if claim is None:
+        turn.notice(turn._(NOT_AVAILABLE))
+        return
+    policy = await turn.uow.policies.get(claim.policy_id)
+    content = render_claim_form(get_product(claim.product_code), claim, policy)
+    turn.send_document(f"{claim.number}-claim-form.pdf", content,
+                       caption=turn._(CLAIM_FORM_CAPTION, number=claim.number))
 
 
 def checklist_line(turn: Turn, item: Any) -> str:
@@ -721,7 +815,7 @@ async def show_claim(turn: Turn, claim_id: int) -> None:
         label = TIMELINE_EVENTS.get(event.kind, TIMELINE_EVENTS["registered"])
         item = event.details.get("item")
         name = product.document(item).name.get(t.language) if item else ""
-        lines.append(f"• {t.datetime(event.at)}: {turn._(label, item=name) if item else turn._(label)}")
+        lines.append(f"• {t.datetime(event.at, product.country)}: {turn._(label, item=name) if item else turn._(label)}")
     if state.missing:
         lines += ["", turn._(MISSING, count=len(state.missing), total=state.total)]
         lines += [f"• {escape(i.document.name.get(t.language))}" for i in state.missing]

@@ -13,7 +13,7 @@ from html import escape
 
 from bot.conversation import Router, Turn
 from bot.i18n import LANGUAGE_NAMES, N_
-from bot.keyboards import MY_DATA, PERSON, back_and_person
+from bot.keyboards import MY_CLAIMS, MY_DATA, PERSON, back_and_person
 from bot.partners import PartnerNotice, notify
 from handlers.contacts import insurer_contacts
 from insurance.catalogue import get_product
@@ -31,7 +31,7 @@ OFFER_SUMMARY = N_(
     "• They may pass it to medical and assistance companies, reinsurers and, "
     "where the law requires, to authorities.\n"
     "• Valid until the end of service or the storage period set by law.\n"
-    "• You can withdraw it at any time in “My data”.\n\n"
+    "• You can withdraw it at any time in “My data and consents”.\n\n"
     "Do you agree?"
 )
 AGREE = N_("✅ I agree")
@@ -39,6 +39,7 @@ DISAGREE = N_("❌ I do not agree")
 READ_FULL = N_("📄 Read the full text")
 FULL_FOOTER = N_("Version %(version)s")
 ACCEPTED = N_("✅ Thank you, your consent is recorded.")
+ACCEPTED_RECEIPT = N_("<b>✅ Consent to process personal data is recorded</b>\nVersion %(version)s, %(date)s.")
 DECLINED_TITLE = N_("<b>🔒 Without consent</b>")
 DECLINED_TEXT = N_(
     "Without this consent I cannot arrange insurance, register a claim or book "
@@ -123,6 +124,12 @@ async def has_consent(turn: Turn) -> bool:
     return await turn.uow.consents.active(turn.user.id, PERSONAL_DATA, SCOPE) is not None
 
 
+async def user_country(turn: Turn) -> str | None:
+    """The country of the user's latest policy: times are shown in its time."""
+    policies = await turn.uow.policies.for_user(turn.user.id)
+    return get_product(policies[0].product_code).country if policies else None
+
+
 def _answer_rows(turn: Turn) -> list[list[tuple[str, str]]]:
     return [
         [(turn._(AGREE), "consent:accept"), (turn._(DISAGREE), "consent:decline")],
@@ -131,9 +138,11 @@ def _answer_rows(turn: Turn) -> list[list[tuple[str, str]]]:
 
 async def ask_consent(turn: Turn) -> None:
     turn.goto("consent.offer")
+    claims = [[(turn._(MY_CLAIMS), "claims")]] if await turn.uow.claims.for_user(turn.user.id) else []
     turn.show(f"{turn._(OFFER_TITLE)}\n\n{turn._(OFFER_SUMMARY)}", [
         *_answer_rows(turn),
         [(turn._(READ_FULL), "consent:full")],
+        *claims,
         back_and_person(turn, back="lang:choose"),
     ])
 
@@ -153,6 +162,7 @@ async def accept(turn: Turn) -> None:
             text_version=text.version, text_sha256=text.sha256,
         )
         await turn.uow.flush()
+        turn.receipt(turn._(ACCEPTED_RECEIPT, version=text.version, date=turn.t.datetime(utcnow(), await user_country(turn))))
     turn.notice(turn._(ACCEPTED))
     await turn.router.home(turn)
 
@@ -169,6 +179,7 @@ async def decline(turn: Turn) -> None:
 async def show_my_data(turn: Turn) -> None:
     turn.goto("data")
     consents = await turn.uow.consents.history(turn.user.id)
+    country = await user_country(turn)
     lines = [turn._(MY_DATA_TITLE), ""]
     lines.append(turn._(MY_DATA_LANGUAGE, language=LANGUAGE_NAMES.get(turn.t.language, "")))
     lines.append(turn._(MY_DATA_PHONE, phone=turn.user.phone) if turn.user.phone else turn._(MY_DATA_NO_PHONE))
@@ -180,18 +191,21 @@ async def show_my_data(turn: Turn) -> None:
                 "title": consent_text(consent.kind, turn.t.language).title,
                 "version": consent.text_version,
                 "language": LANGUAGE_NAMES.get(consent.language, consent.language),
-                "given": turn.t.datetime(consent.given_at),
+                "given": turn.t.datetime(consent.given_at, country),
             }
             if consent.withdrawn_at is None:
                 lines.append(turn._(CONSENT_ACTIVE, **values))
             else:
-                lines.append(turn._(CONSENT_WITHDRAWN, withdrawn=turn.t.datetime(consent.withdrawn_at),
+                lines.append(turn._(CONSENT_WITHDRAWN, withdrawn=turn.t.datetime(consent.withdrawn_at, country),
                                     **values))
     else:
         lines.append(turn._(MY_DATA_NO_CONSENTS))
     active = any(c.withdrawn_at is None for c in consents)
     rows = [[(turn._(WITHDRAW), "data:withdraw")]] if active else [[(turn._(GIVE_CONSENT), "consent:offer")]]
     rows.append([(turn._(EXPORT), "data:export")])
+    if not active and await turn.uow.claims.for_user(turn.user.id):
+        # Withdrawal stops new processing only: claims already reported stay one tap away.
+        rows.append([(turn._(MY_CLAIMS), "claims")])
     rows.append(back_and_person(turn) if active else back_and_person(turn, back="consent:offer"))
     turn.show("\n".join(lines), rows)
 
@@ -234,7 +248,7 @@ async def withdraw(turn: Turn) -> None:
         for consent in active:
             consent.withdrawn_at = now
         await turn.uow.flush()
-        lines = [turn._(WITHDRAWN, date=turn.t.datetime(now))]
+        lines = [turn._(WITHDRAWN, date=turn.t.datetime(now, await user_country(turn)))]
         policies = await turn.uow.policies.for_user(turn.user.id)
         client = " ".join(filter(None, [turn.user.first_name, turn.user.last_name]))
         for scope in _product_scopes(active):
@@ -247,7 +261,7 @@ async def withdraw(turn: Turn) -> None:
                 "consents": ", ".join(f"{c.kind} v{c.text_version}" for c in active if c.scope == scope),
                 "policies": ", ".join(p.number for p in policies if p.product_code == scope) or "—",
             }))
-        turn.say("\n".join(lines))
+        turn.receipt("\n".join(lines))
     await show_my_data(turn)
 
 

@@ -27,7 +27,9 @@ from storage.models import Policy, utcnow
 TITLE = N_("<b>📄 My policies</b>")
 NONE_YET = N_("You have no policies yet.")
 LINE = N_("<b>%(number)s</b> · %(product)s\n%(status)s · %(start)s – %(end)s · %(sum)s")
-STATUS = {"active": N_("active")}
+STATUS = {"active": N_("in force")}
+STARTS_ON = N_("starts on %(date)s")
+ENDED = N_("ended")
 CERTIFICATE = N_("📄 %(number)s")
 NOT_YOURS = N_("This policy is not available.")
 REPAID_EARLY = N_("💸 I repaid my loan early")
@@ -99,7 +101,7 @@ async def show_policies(turn: Turn) -> None:
         product = get_product(policy.product_code)
         lines.append(turn._(
             LINE, number=policy.number, product=product.name.get(lang),
-            status=turn._(STATUS.get(policy.status, STATUS["active"])),
+            status=policy_status(turn, policy),
             start=turn.t.date(policy.cover_start), end=turn.t.date(policy.cover_end),
             sum=turn.t.money(from_minor_units(policy.sum_insured_minor), policy.currency)))
         requests = await turn.uow.terminations.for_policy(policy.id)
@@ -113,6 +115,18 @@ async def show_policies(turn: Turn) -> None:
         lines.append(turn._(NONE_YET))
         rows.append([(turn._(BUY_COVER), "buy")])
     turn.show("\n".join(lines).rstrip(), [*rows, back_and_person(turn)])
+
+
+def policy_status(turn: Turn, policy: Policy) -> str:
+    """In force only from the start date, in the policy's country time (Nomad Life
+    rules 5.1: from the date in the contract; SAKBOL offer 6.x: from 00:00 of the start date)."""
+    product = get_product(policy.product_code)
+    today = local_today(product, utcnow())
+    if policy.status == "active" and today < policy.cover_start:
+        return turn._(STARTS_ON, date=turn.t.date(policy.cover_start))
+    if policy.status == "active" and today > product.cover_period.last_covered_day(policy.cover_end):
+        return turn._(ENDED)
+    return turn._(STATUS.get(policy.status, STATUS["active"]))
 
 
 async def resend_certificate(turn: Turn, policy_id: int) -> None:
@@ -261,7 +275,7 @@ async def send_request(turn: Turn) -> None:
         "refund": f"{result.refund.amount} {policy.currency}", "clause": result.rule.clause}))
     turn.data.pop("termination", None)
     turn.goto("policies")
-    turn.say("\n".join([turn._(SENT, number=request.id, policy=policy.number, amount=amount,
+    turn.receipt("\n".join([turn._(SENT, number=request.id, policy=policy.number, amount=amount,
                                 clause=result.rule.clause), insurer_contacts(turn, product)]),
              [[(turn._(CERTIFICATE, number=policy.number), f"policies:{policy.id}")], back_and_person(turn)])
 

@@ -69,6 +69,7 @@ def register(router: Router) -> None:
             return
         turn.user.language = code
         turn.t = translator(code)
+        turn.set_commands(command_menu(code))
         turn.notice(turn._(LANGUAGE_SET))
         await show_menu_or_consent(turn)
 

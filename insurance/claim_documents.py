@@ -75,3 +75,14 @@ def progress(checklist: Iterable[ChecklistItem], delivered_codes: Iterable[str])
 def next_reminder(registered_at: datetime, reminders_sent: int) -> datetime:
     """Missing documents: the first reminder 3 days after registration, then weekly."""
     return registered_at + FIRST_REMINDER + LATER_REMINDERS * reminders_sent
+
+
+# The insurer's own claim form: Nomad Life rules 9.2(1) (the insurer gives the
+# payout application form on notice; 10.1, 10.2 list it first); SAKBOL's default
+# checklist starts with the claim application (offer 8.1, list to be confirmed).
+CLAIM_FORM_DOCUMENTS = frozenset({"payout_application", "claim_application"})
+
+
+def needs_claim_form(document_code: str) -> bool:
+    """Whether a checklist item is the insurer's claim form, offered as a file."""
+    return document_code in CLAIM_FORM_DOCUMENTS

@@ -312,3 +312,19 @@ class TerminationRequest(Base):
     refund_minor: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16), default="requested")
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# ---- chat: the current screen (issue 14) ------------------------------------
+
+
+class ChatScreen(Base):
+    """The one message in a user's chat that the bot may still edit (the current
+    navigation screen), and the earlier screens whose buttons are retired.
+
+    Receipts are never recorded here: they are never edited."""
+
+    __tablename__ = "chat_screens"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    retired: Mapped[list[int]] = mapped_column(JSON, default=list)

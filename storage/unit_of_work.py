@@ -10,10 +10,11 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import (
+    ChatScreen,
     Claim,
     ClaimDocument,
-    ClaimOriginal,
     ClaimEvent,
+    ClaimOriginal,
     Consent,
     Dialog,
     OutgoingMessage,
@@ -92,6 +93,30 @@ class Dialogs:
             self._session.add(Dialog(user_id=user_id, state=state, data=dict(data)))
         else:
             dialog.state, dialog.data = state, dict(data)
+
+
+class ChatScreens:
+    """Which message is the current screen (editable), and which are retired."""
+
+    RETIRED_KEPT = 50
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, user_id: int) -> ChatScreen:
+        screen = await self._session.get(ChatScreen, user_id)
+        if screen is None:
+            screen = ChatScreen(user_id=user_id, message_id=None, retired=[])
+            self._session.add(screen)
+        return screen
+
+    async def save(self, user_id: int, message_id: int | None, retired: list[int]) -> None:
+        screen = await self.get(user_id)
+        screen.message_id, screen.retired = message_id, list(retired[-self.RETIRED_KEPT:])
+
+    async def shown(self, user_id: int, message_id: int) -> None:
+        """The screen was sent (or edited) as message `message_id`."""
+        (await self.get(user_id)).message_id = message_id
 
 
 class ProcessedUpdates:
@@ -375,6 +400,7 @@ class UnitOfWork:
         self.users = Users(self.session)
         self.consents = Consents(self.session)
         self.dialogs = Dialogs(self.session)
+        self.screens = ChatScreens(self.session)
         self.updates = ProcessedUpdates(self.session)
         self.outbox = Outbox(self.session)
         self.support = SupportRequests(self.session)

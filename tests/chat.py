@@ -65,7 +65,7 @@ class Person:
             page = await self.control.events(self.id, after=after, wait=min(left, 2.0), min_count=1)
             for event in page["events"]:
                 after = max(after, event["seq"])
-                if event["type"] in BOT_EVENTS:
+                if event["type"] in BOT_EVENTS and not event.get("markup_only"):
                     found.append(event)
         self.seq = after
         return found
@@ -90,7 +90,7 @@ class Person:
         """Bot actions within `seconds` (used after a sentinel, never alone)."""
         await asyncio.sleep(seconds)
         page = await self.control.events(self.id, after=self.seq, wait=0, min_count=0)
-        return [e for e in page["events"] if e["type"] in BOT_EVENTS]
+        return [e for e in page["events"] if e["type"] in BOT_EVENTS and not e.get("markup_only")]
 
     async def messages(self) -> list[dict[str, Any]]:
         return await self.control.messages(self.id)

@@ -110,3 +110,98 @@ def test_consent_text_exists_in_each_language_with_its_recorded_hash():
         # What the consent must say (domain brief, "Consent"): who, why, how long, withdrawal.
         assert "Nomad Life" in text.body and "САКБОЛ" in text.body
         assert "Qamqor" in text.body
+
+
+# Issue 14: "form 5" and "Appendix 1" must not reach a Kazakh or Kyrgyz reader in
+# English; clause numbers stay data and the words around them come from the catalogue.
+LATIN_CLAUSE_WORD = re.compile(r"\b(form|forms|appendix|clause|clauses|section|item|terms|article)\b", re.I)
+
+
+@pytest.mark.parametrize("language", ["kk", "ky"])
+def test_no_latin_clause_word_in_kazakh_or_kyrgyz(language):
+    entries = [m for m in catalogue(language) if m.id]
+    left = [m.id for m in entries
+            for string in (m.string if isinstance(m.string, tuple) else (m.string,))
+            if LATIN_CLAUSE_WORD.search(PLACEHOLDER.sub("", string))]
+    assert left == []
+    from insurance.catalogue import load_catalogue
+
+    product_texts = [text.get(language) for product in load_catalogue() for text in _texts(product)]
+    assert product_texts and [t for t in product_texts if LATIN_CLAUSE_WORD.search(t)] == []
+
+
+@pytest.mark.parametrize("language", ["kk", "ky"])
+def test_clause_references_of_the_products_read_in_the_language(language):
+    from insurance.catalogue import load_catalogue
+    from bot.i18n import translator
+
+    t = translator(language)
+    clauses = set()
+    for product in load_catalogue():
+        clauses |= set(_clauses(product))
+    assert {"form 5, 6.2, 4.4(й)", "9.5, Appendix 1", "terms (и)"} <= clauses
+    for clause in clauses:
+        rendered = t.clause_reference(clause)
+        assert not LATIN_CLAUSE_WORD.search(rendered), (clause, rendered)
+        # the numbers stay as written
+        assert re.findall(r"\d+(?:\.\d+)*", rendered) == re.findall(r"\d+(?:\.\d+)*", clause)
+    # and a message that takes a clause renders it the same way
+    assert t.gettext("clause %(clause)s", clause="9.5, Appendix 1") == {
+        "kk": "9.5, 1-қосымша-тармақ", "ky": "9.5, 1-тиркеме-пункт"}[language]
+
+
+def test_a_latin_clause_word_would_fail_the_check():
+    assert LATIN_CLAUSE_WORD.search("өтініш нысанының form 5")
+    assert LATIN_CLAUSE_WORD.search("Appendix 1-қосымша")
+    assert not LATIN_CLAUSE_WORD.search("өтініш нысанының 5-бөлімі, 1-қосымша")
+
+
+def _texts(value):
+    import dataclasses
+
+    from insurance.product import LocalizedText
+
+    if isinstance(value, LocalizedText):
+        yield value
+    elif dataclasses.is_dataclass(value):
+        for field in dataclasses.fields(value):
+            yield from _texts(getattr(value, field.name))
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _texts(item)
+
+
+def _clauses(value):
+    import dataclasses
+
+    if dataclasses.is_dataclass(value):
+        for field in dataclasses.fields(value):
+            item = getattr(value, field.name)
+            if field.name.endswith("clause") and isinstance(item, str):
+                yield item
+            else:
+                yield from _clauses(item)
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _clauses(item)
+
+
+@pytest.mark.parametrize(("n", "form"), [(1, "рабочего дня"), (2, "рабочих дней"), (5, "рабочих дней"),
+                                         (21, "рабочего дня"), (11, "рабочих дней")])
+def test_russian_plural_meets_the_number(n, form):
+    t = Translator("ru")
+    assert t.ngettext("within %(n)s working day", "within %(n)s working days", n) == f"в течение {n} {form}"
+    reminder = t.ngettext(
+        "<b>📎 Claim No. %(number)s</b>\nThe insurer is still waiting for %(n)s document: %(items)s. "
+        "Send it here when you can.",
+        "<b>📎 Claim No. %(number)s</b>\nThe insurer is still waiting for %(n)s documents: %(items)s. "
+        "Send them here when you can.", n, number="1", items="x")
+    noun = {1: "документ", 2: "документа", 5: "документов", 21: "документ", 11: "документов"}[n]
+    assert f"ждёт {n} {noun}:" in reminder
+
+
+@pytest.mark.parametrize("language", ["kk", "ky"])
+def test_kazakh_and_kyrgyz_keep_one_form_after_a_number(language):
+    t = Translator(language)
+    one, many = (t.ngettext("within %(n)s working day", "within %(n)s working days", n) for n in (1, 5))
+    assert one.replace("1", "5") == many

@@ -32,7 +32,7 @@ async def consent_and_menu(user) -> None:
     await user.send("/start")
     await user.reply()
     await user.press("consent:accept")
-    await user.reply()
+    await user.replies(2)  # the consent receipt, then the menu
 
 
 async def answer_all_no(user, count: int) -> None:
@@ -402,7 +402,7 @@ async def test_a_partner_bank_deep_link_skips_what_it_carries(qamqor, person):
     await user.send("/start buy-sakbol-250000-18")
     await user.reply()
     await user.press("consent:accept")
-    card = await user.reply()
+    _receipt, card = (r["message"] for r in await user.replies(2))
     assert "www.sakbol.kg/documentation" in card["text"]
     await user.press("buy:go")
     await user.reply()

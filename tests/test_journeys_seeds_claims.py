@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.i18n import translator
-from handlers import claim_dates, claims, consent, policies
+from handlers import claim_dates, claims, consent, contacts, policies
 from insurance.application import local_today
 from insurance.catalogue import get_product
 from insurance.claim_clock import add_months
@@ -86,7 +86,9 @@ async def test_early_repayment_of_a_nomad_life_policy_at_month_5_of_12_shows_and
     notice = await staff_message(control, settings.staff_chat_id, number)
     assert product.insurer.name.ru in notice and f"{expected.refund.amount} KZT" in notice
 
-    await user.press("policy:send", message_id=shown["message_id"])  # the same button again
+    # The same button again: the request is a receipt, so the quote's buttons are gone; a late press
+    # (a client that still shows them) is answered as stale with the current screen.
+    await user.press("policy:send", message_id=shown["message_id"], forge=True)
     assert (await user.reply())["text"].startswith(catalogue("kk", policies.TITLE))
     await user.send("/policies")
     again = await user.reply()
@@ -231,12 +233,18 @@ async def test_nomad_life_disability_shows_the_certificate_deadline_and_original
     await user.send("+7 701 123 45 67")
     await user.reply()
     await user.press("claim:register")
-    registered = plain((await user.reply())["text"])
+    receipt = await user.reply()
+    registered = plain(receipt["text"])
     t = translator("ru")
     assert catalogue_n("ru", claims.CERTIFICATE_DUE, 10, days=10, date=t.date(set_on + timedelta(days=10)),
                      clause="9.3(2)") in registered
     paper = [i.document.name.ru for i in product.event_type("disability").checklist
              if set(i.document.forms) & {"original", "notarised_copy"}]
     assert catalogue("ru", claim_dates.ORIGINALS_AWAITED, items=", ".join(paper)) in registered
+    # The full claim clock (rules 7.8, 11.2(4)) and the insurer's contacts are one tap from the receipt.
+    await user.press(next(d for d in buttons(receipt).values() if d.startswith("claims:list:")))
+    clauses = plain((await user.reply())["text"])
+    assert catalogue_n("ru", claim_dates.PAYMENT_AFTER, 15, days=15, clause="7.8") in clauses
     assert catalogue("ru", claim_dates.PENALTY, rate=f"{t.number(product.late_payment_penalty.annual_rate * 100)}%",
-                     clause="11.2(4)") in registered
+                     clause="11.2(4)") in clauses
+    assert catalogue("ru", contacts.INSURER, name=product.insurer.name.ru) in clauses

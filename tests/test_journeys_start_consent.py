@@ -42,9 +42,14 @@ async def test_start_offers_consent_then_menu_in_the_users_language(qamqor, pers
         assert KYRGYZ_LETTERS.search(offer["text"])
 
     await user.press("consent:accept")
-    menu = await user.reply()
-    assert menu["message_id"] == offer["message_id"], "the consent screen turns into the menu in place"
+    receipt, menu = (r["message"] for r in await user.replies(2))
+    # Consent given is a receipt: a message of its own that no later screen overwrites.
+    assert receipt["text"].startswith(catalogue(language, consent.ACCEPTED_RECEIPT, version="V", date="D").split("\n")[0])
+    assert consent_text(PERSONAL_DATA, language).version in receipt["text"]
+    assert menu["message_id"] > receipt["message_id"] > offer["message_id"]
     assert menu["text"].startswith(catalogue(language, start.MENU_TITLE))
+    [left] = [m for m in await user.messages() if m["message_id"] == offer["message_id"]]
+    assert left["text"] == offer["text"] and not buttons(left), "the offer stays as sent, its buttons gone"
     assert catalogue(language, start.MENU_GREETING, name="Aigerim") in menu["text"]
 
     stored = await consents_in_db(qamqor, user.id)
@@ -79,7 +84,7 @@ async def test_full_text_is_one_tap_away_and_matches_the_recorded_hash(qamqor, p
     assert text.title in full["text"] and text.body.splitlines()[0] in full["text"]
     assert text.version in full["text"]
     await user.press("consent:accept")
-    await user.reply()
+    await user.replies(2)
     [stored] = await consents_in_db(qamqor, user.id)
     assert stored.text_sha256 == text.sha256
 
@@ -100,7 +105,7 @@ async def test_decline_explains_then_reconsider(qamqor, person):
     assert again["text"].startswith(catalogue("ru", consent.OFFER_TITLE))
 
     await user.press("consent:accept")
-    menu = await user.reply()
+    _receipt, menu = (r["message"] for r in await user.replies(2))
     assert menu["text"].startswith(catalogue("ru", start.MENU_TITLE))
     assert len(await consents_in_db(qamqor, user.id)) == 1
 
@@ -109,7 +114,7 @@ async def give_consent(user) -> None:
     await user.send("/start")
     await user.reply()
     await user.press("consent:accept")
-    await user.reply()
+    await user.replies(2)  # the receipt, then the menu
 
 
 async def test_my_data_lists_then_withdraws_the_consent(qamqor, person):

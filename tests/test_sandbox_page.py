@@ -232,14 +232,17 @@ async def test_kazakh_borrower_starts_consents_exports_shares_phone_and_uploads(
     await expect(page.locator("#messages .row.out").first).to_contain_text("/start")
     await shot(page, "03-consent-kk")
 
-    # "I agree": the same message turns into the main menu; a notice pops up.
-    offer_id = await offer.get_attribute("data-id")
+    # "I agree": the consent is recorded in a receipt of its own, the menu comes
+    # under it, and the offer stays as it was, without its buttons; a notice pops up.
     await accept.click()
-    menu = page.locator(f'#messages .row[data-id="{offer_id}"]')
+    await expect(bot_rows(page)).to_have_count(3)
+    receipt, menu = bot_rows(page).nth(1), bot_rows(page).nth(2)
+    await expect(receipt).to_contain_text(
+        catalogue("kk", consent.ACCEPTED_RECEIPT, version="V", date="D").split("\n")[0])
     await expect(menu).to_contain_text(catalogue("kk", start.MENU_TITLE))
     await expect(menu).to_contain_text(catalogue("kk", start.MENU_GREETING, name="Aruzhan"))
-    await expect(menu.locator(".meta")).to_contain_text("edited")
-    await expect(bot_rows(page)).to_have_count(1)
+    await expect(offer.locator("[data-callback]")).to_have_count(0)
+    assert (await offer.locator(".text").inner_text()).replace("\nedited", "") == offer_text
     await expect(page.locator(".toast", has_text=catalogue("kk", consent.ACCEPTED))).to_be_visible()
     await shot(page, "04-menu-after-consent")
 
@@ -404,14 +407,17 @@ async def test_sms_panel_and_sandbox_payment(
     pay = row.locator(".pay-btn")
     await expect(row.locator(".invoice-title")).to_have_text("Nomad Life: 12 months")
     await expect(pay).to_be_enabled()
-    await expect(pay).to_contain_text("Pay")
-    await expect(pay).to_contain_text("1,550.00")
+    # The page's own words follow the user's language (Bakyt writes Kyrgyz).
+    await expect(pay).to_contain_text("Төлөө")
+    await expect(row.locator("dt.total")).to_have_text("Жалпы")
+    await expect(pay).to_contain_text("550")
     await shot(page, "11-invoice")
     await control.inject_error("answerPreCheckoutQuery", 400, "Bad Request: taken over by the test")
     approving = asyncio.create_task(approve_checkout())
     await pay.click()
     await expect(row.locator(".pay-result.ok")).to_be_visible()
-    await expect(pay).to_have_text("Paid ✓")
+    await expect(pay).to_have_text("Төлөндү ✓")
+    await expect(row.locator(".pay-result.ok")).to_have_text("Төлөм өттү (сыноо режими).")
     await expect(page.locator("#messages .row.service")).to_contain_text("paid")
     await approving
     messages = await control.messages(user_id)
@@ -430,11 +436,11 @@ async def test_support_question_reaches_the_staff_pane_and_the_answer_comes_back
     aruzhan = await create_user(page, "Aruzhan", "kk")
     await send(page, "/start")
     await bot_rows(page).first.locator('[data-callback="consent:accept"]').click()
-    await expect(bot_rows(page).first).to_contain_text(catalogue("kk", start.MENU_TITLE))
+    await expect(bot_rows(page).last).to_contain_text(catalogue("kk", start.MENU_TITLE))
 
     # Menu → "talk to a person" → write the question.
-    await bot_rows(page).first.locator('[data-callback="support"]').click()
-    await expect(bot_rows(page).first).to_contain_text(catalogue("kk", support.ASK_TEXT))
+    await bot_rows(page).last.locator('[data-callback="support"]').click()
+    await expect(bot_rows(page).last).to_contain_text(catalogue("kk", support.ASK_TEXT))
     question = "Полисім қашан келеді?"
     await send(page, question)
     await expect(bot_rows(page).last).to_contain_text(catalogue("kk", support.SENT, number=1))
@@ -546,7 +552,7 @@ async def test_usable_at_phone_width(
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375
     await shot(page, "18-phone-consent")
     await offer.locator('[data-callback="consent:accept"]').click()
-    await expect(offer).to_contain_text(catalogue("kk", start.MENU_TITLE))
+    await expect(bot_rows(page).last).to_contain_text(catalogue("kk", start.MENU_TITLE))
     await shot(page, "19-phone-menu")
 
     # The user list and the staff pane open as drawers.
@@ -731,3 +737,113 @@ async def test_files_download_or_open_with_a_file_name(
         active = await http.get(f"/control/files/{page['file_id']}?inline=1")
         assert active.headers["content-disposition"].startswith("attachment; ")
         assert active.headers["content-security-policy"] == "sandbox"
+
+
+async def test_receipts_stay_as_sent_through_a_purchase_and_a_claim(
+    browser: Browser, sandbox: str, control: EmulatorClient
+) -> None:
+    """Issue 14: a customer scrolling up finds every receipt as it was sent."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from handlers import claims
+    from tests.chat import Person
+    from tests.test_journeys_purchase import buy_sakbol_until_summary, sign
+
+    base = sandbox.rstrip("/")
+    page, watch = await open_page(browser, sandbox)
+    user_id = await create_user(page, "Айгүл", "ky", "+996 555 123 456")
+    user = Person(control, {"id": user_id, "language_code": "ky"})
+    await send(page, "/start")
+    await bot_rows(page).first.locator('[data-callback="consent:accept"]').click()
+    await expect(bot_rows(page).last).to_contain_text(catalogue("ky", start.MENU_TITLE))
+
+    # A plain web address in a bot message is a link, as in Telegram's apps.
+    await bot_api(base, "sendMessage", chat_id=user_id, text="Эрежелер: https://www.sakbol.kg/documentation.")
+    rules = page.locator('#messages .row.from-bot a[href="https://www.sakbol.kg/documentation"]')
+    await expect(rules).to_have_text("https://www.sakbol.kg/documentation")
+
+    # The purchase (driven through the control API; the page follows it live).
+    await buy_sakbol_until_summary(user)
+    await sign(user, control)
+    await user.replies(3)
+    invoice = page.locator("#messages .row.from-bot .invoice").last
+    await expect(invoice.locator("dt.total")).to_have_text("Жалпы")
+    await invoice.locator(".pay-btn").click()
+    policy = page.locator("#messages .row.from-bot").filter(has_text=re.compile(r"SB-\d{4}-\d{6}")).first
+    await expect(policy).to_be_visible()
+    policy_id = await policy.get_attribute("data-id")
+    policy = page.locator(f'#messages .row[data-id="{policy_id}"]')
+    policy_text = await policy.locator(".text").inner_text()
+    await shot(page, "22-policy-receipt")
+
+    # Its "My policies" button answers below; the receipt itself stays.
+    await policy.locator('[data-callback="policies"]').click()
+    await expect(bot_rows(page).last).to_contain_text(catalogue("ky", policies_title()))
+
+    # The claim, through the page: /claim → the policy → injury → today → anyway → text → phone → register.
+    await send(page, "/claim")
+    last = bot_rows(page).last
+    await expect(last.locator('[data-callback^="claim:p:"]')).to_be_visible()
+    await last.locator('[data-callback^="claim:p:"]').first.click()
+    await bot_rows(page).last.locator('[data-callback="claim:e:injury"]').click()
+    await bot_rows(page).last.locator('[data-callback^="claim:d:"]').first.click()
+    await bot_rows(page).last.locator('[data-callback="claim:anyway"]').click()
+    await expect(bot_rows(page).last).to_contain_text(catalogue("ky", claims.ASK_DESCRIPTION))
+    await send(page, "Тайгаланып жыгылдым, колум сынды, гипс салышты.")
+    await expect(bot_rows(page).last.locator('[data-callback="claim:ph"]')).to_be_visible()
+    await bot_rows(page).last.locator('[data-callback="claim:ph"]').click()
+    await bot_rows(page).last.locator('[data-callback="claim:register"]').click()
+    receipt = page.locator("#messages .row.from-bot").filter(has_text=re.compile(r"CLM-\d{4}-\d{6}")).last
+    await expect(receipt).to_contain_text("CLM-")
+    receipt_id = await receipt.get_attribute("data-id")
+    receipt = page.locator(f'#messages .row[data-id="{receipt_id}"]')
+    receipt_text = await receipt.locator(".text").inner_text()
+    await shot(page, "23-claim-receipt")
+
+    # Its buttons open new messages below it: the upload checklist, the checklist with clauses.
+    await receipt.locator('[data-callback^="docs:c:"]').click()
+    await expect(bot_rows(page).last).to_contain_text("›")
+    await receipt.locator('[data-callback^="claims:list:"]').click()
+    await expect(bot_rows(page).last.locator(".text")).to_contain_text("Документтер жана пункттар")
+    # A photo sent with no document chosen is kept, and the bot asks which document it is.
+    await page.click("#attach-btn")
+    await page.set_input_files(
+        "#photo-input",
+        files=[{"name": "scan.png", "mimeType": "image/png", "buffer": png(320, 200, (200, 200, 200))}],
+    )
+    question = bot_rows(page).last
+    await expect(question).to_contain_text("Бул кайсы документ?")
+    await question.locator('[data-callback^="docs:k:"]').first.click()
+    await expect(bot_rows(page).last).to_contain_text("кабыл алынды")
+
+    # A reply keyboard never covers the newest message.
+    await bot_api(base, "sendMessage", chat_id=user_id, text="Телефонуңузду бөлүшүңүз",
+                  reply_markup={"keyboard": [[{"text": "📱", "request_contact": True}], [{"text": "Кийин"}]]})
+    newest = bot_rows(page).last
+    await expect(newest).to_contain_text("Телефонуңузду бөлүшүңүз")
+    await expect(page.locator("#reply-keyboard")).to_be_visible()
+    await page.wait_for_function(
+        "() => { const list = document.getElementById('messages');"
+        " return list.scrollHeight - list.scrollTop - list.clientHeight < 2; }")
+    row_box, list_box = await newest.bounding_box(), await page.locator("#messages").bounding_box()
+    assert row_box and list_box and row_box["y"] + row_box["height"] <= list_box["y"] + list_box["height"] + 1
+    await shot(page, "24-keyboard-and-newest")
+
+    # Scrolling up: both receipts are as they were sent, never edited.
+    assert await page.locator(f'#messages .row[data-id="{policy_id}"] .text').inner_text() == policy_text
+    assert await page.locator(f'#messages .row[data-id="{receipt_id}"] .text').inner_text() == receipt_text
+    sent = {m["message_id"]: m for m in await control.messages(user_id)}
+    assert sent[int(policy_id)]["edit_date"] is None and sent[int(receipt_id)]["edit_date"] is None
+
+    # Times on the page are the user's country time (Kyrgyzstan: Asia/Bishkek, UTC+6).
+    bishkek = datetime.fromtimestamp(sent[int(receipt_id)]["date"], ZoneInfo("Asia/Bishkek")).strftime("%H:%M")
+    await expect(page.locator(f'#messages .row[data-id="{receipt_id}"] time')).to_have_text(bishkek)
+    await shot(page, "25-receipts-at-the-end")
+    watch.check()
+
+
+def policies_title() -> str:
+    from handlers import policies
+
+    return policies.TITLE

@@ -27,6 +27,7 @@ from bot.documents.layout import (
     fmt_money,
     fmt_phone,
     fmt_rate,
+    unique,
 )
 from bot.i18n import translator
 from insurance.application import IssuedPolicy
@@ -133,9 +134,10 @@ def render_certificate(policy: IssuedPolicy) -> bytes:
 
     page.section(langs.label(L.SECTION_CLAIMS, " / "), keep_with_next=30)
     reporting = product.reporting
-    within = L.REPORT_WORKING_DAYS if reporting.calendar == "working" else L.REPORT_CALENDAR_DAYS
+    within = " / ".join(unique(L.report_within(translator(lang), reporting.calendar, reporting.days)
+                               for lang in langs.codes))
     contacts = [(langs.label(L.REPORT_EVENT),
-                 langs.label(within, " / ", days=reporting.days) + "\n" + langs.text(reporting.how),
+                 within + "\n" + langs.text(reporting.how),
                  None)]
     # Office numbers, email and website are in the insurer section; office numbers
     # are repeated here only when the insurer publishes no claims or call-centre line.

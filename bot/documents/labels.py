@@ -8,7 +8,7 @@ Placeholders use the `%(name)s` form the rest of the bot uses.
 
 from __future__ import annotations
 
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 
 # Titles
 APPLICATION_TITLE = N_("Application for insurance")
@@ -142,8 +142,11 @@ RULES_WHERE = N_("Where to read it")
 
 # Claims and contacts
 REPORT_EVENT = N_("Report an insured event")
-REPORT_CALENDAR_DAYS = N_("within %(days)s calendar days")
-REPORT_WORKING_DAYS = N_("within %(days)s working days")
+def report_within(t: Translator, calendar: str, days: int) -> str:
+    """"within 10 days" with the Russian plural of the number (1, 2-4, 5+)."""
+    if calendar == "working":
+        return t.ngettext("within %(n)s working day", "within %(n)s working days", days)
+    return t.ngettext("within %(n)s calendar day", "within %(n)s calendar days", days)
 TELEMEDICINE = N_("Telemedicine")
 PHONE_PURPOSES = {
     "office": N_("Office"),

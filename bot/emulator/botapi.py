@@ -442,12 +442,12 @@ class BotApi:
             raise bad_request("message can't be edited")
         return message
 
-    def _edited(self, message: Message, markup: JSON | None) -> JSON:
+    def _edited(self, message: Message, markup: JSON | None, **details: Any) -> JSON:
         """Apply the new inline markup, stamp the edit and log it."""
         if markup is not None or _inline_only(message.reply_markup) is not None:
             message.reply_markup = markup
         message.edit_date = unix_now()
-        self.world.add_event(message.chat, "bot_edit", message)
+        self.world.add_event(message.chat, "bot_edit", message, **details)
         return message.to_api()
 
     def edit_message_text(self, params: Params) -> JSON:
@@ -487,7 +487,7 @@ class BotApi:
         markup = self._reply_markup(params, inline_only=True)
         if _inline_only(message.reply_markup) == markup:
             raise bad_request(NOT_MODIFIED)
-        return self._edited(message, markup)
+        return self._edited(message, markup, markup_only=True)
 
     def _delete(self, chat: Chat, message: Message) -> None:
         if not message.from_bot and chat.type != "private" and not chat.bot_is_admin:

@@ -3,6 +3,7 @@
 
 import { api, poll } from './api.js';
 import { ChatView } from './chatview.js';
+import { setLanguage } from './i18n.js';
 import { avatarColor, clock, el, initials } from './format.js';
 
 const WAIT = 25; // seconds per long poll
@@ -275,6 +276,7 @@ async function chooseInitialUser() {
 
 function renderActing() {
   const user = state.current;
+  setLanguage(user?.language_code);
   $('chat-sub').textContent = user ? `bot · you are ${nameOf(user.id)} (${user.language_code || 'no language'})` : 'bot';
 }
 

@@ -2,6 +2,7 @@
 // Used for the user's private chat with the bot and for the staff group chat.
 
 import { clock, dayKey, dayLabel, el, fileSize, money, renderText } from './format.js';
+import { label } from './i18n.js';
 
 const NEAR_BOTTOM = 120;
 
@@ -40,6 +41,11 @@ export class ChatView {
     this.rows = new Map(); // message_id -> row element
     this.payState = new Map(); // message_id -> {busy, text, ok}
     this.busyButtons = new Map(); // message_id -> callback data being pressed
+    // When the list shrinks (the reply keyboard opens, a reply target shows), a
+    // reader at the bottom stays at the bottom: nothing covers the newest message.
+    this.stuck = true;
+    list.addEventListener('scroll', () => { this.stuck = this.nearBottom(); });
+    new ResizeObserver(() => { if (this.stuck) this.scrollToBottom(); }).observe(list);
   }
 
   get size() {
@@ -61,6 +67,7 @@ export class ChatView {
 
   scrollToBottom() {
     this.list.scrollTop = this.list.scrollHeight;
+    this.stuck = true;
   }
 
   load(snapshots) {
@@ -315,16 +322,16 @@ export class ChatView {
     for (const price of invoice.prices || []) {
       prices.append(el('dt', { text: price.label }), el('dd', { text: money(price.amount, invoice.currency) }));
     }
-    prices.append(el('dt', { class: 'total', text: 'Total' }), el('dd', { class: 'total', text: money(invoice.total_amount, invoice.currency) }));
+    prices.append(el('dt', { class: 'total', text: label('total') }), el('dd', { class: 'total', text: money(invoice.total_amount, invoice.currency) }));
     card.append(prices);
     const hasPayButton = (message.reply_markup?.inline_keyboard || []).some((row) => row.some((button) => button.pay));
-    if (!hasPayButton) card.append(this.payButton(message, `Pay ${money(invoice.total_amount, invoice.currency)}`, 'pay-btn'));
+    if (!hasPayButton) card.append(this.payButton(message, `${label('pay')} ${money(invoice.total_amount, invoice.currency)}`, 'pay-btn'));
     const state = this.payState.get(message.message_id);
     if (state?.text) card.append(el('p', { class: `pay-result ${state.ok ? 'ok' : 'error'}`, role: 'status', text: state.text }));
     return card;
   }
 
-  payButton(message, label, className) {
+  payButton(message, text, className) {
     const state = this.payState.get(message.message_id);
     const paid = message.invoice?.paid || state?.ok;
     const canPay = this.options.canPay?.(message);
@@ -334,7 +341,7 @@ export class ChatView {
       disabled: paid || state?.busy || !canPay,
       title: canPay ? 'Completes a sandbox payment: no money moves' : 'Only the chat\'s user can pay',
       onclick: () => this.pay(message),
-      text: paid ? 'Paid ✓' : state?.busy ? 'Paying…' : label,
+      text: paid ? label('paid') : state?.busy ? label('paying') : text,
     });
   }
 
@@ -345,9 +352,9 @@ export class ChatView {
     let state;
     try {
       const result = await this.options.onPay(message);
-      if (result.ok) state = { ok: true, text: 'Payment completed (sandbox).' };
-      else if (result.timed_out) state = { ok: false, text: 'The bot did not confirm the payment in time.' };
-      else state = { ok: false, text: `Declined: ${result.error_message || 'no reason given'}` };
+      if (result.ok) state = { ok: true, text: label('completed') };
+      else if (result.timed_out) state = { ok: false, text: label('timeout') };
+      else state = { ok: false, text: `${label('declined')}: ${result.error_message || '—'}` };
     } catch (error) {
       state = { ok: false, text: error.description || error.message };
     }

@@ -1,5 +1,7 @@
 // Rendering helpers: Telegram text + entities to DOM (never innerHTML), money, times.
 
+import { label, locale, timeZone } from './i18n.js';
+
 const SAFE_LINK = /^(https?:|mailto:)/i;
 
 export function el(tag, attrs = {}, ...children) {
@@ -115,15 +117,30 @@ function build(parent, text, start, end, entities) {
   if (position < end) parent.append(text.slice(position, end));
 }
 
+// Web addresses written as plain text become links, as in Telegram's apps.
+const PLAIN_URL = /\b(?:https?:\/\/|www\.)[^\s<>«»"]*[^\s<>«»".,;:!?)\]]/gi;
+const NO_LINK_INSIDE = new Set(['url', 'text_link', 'email', 'code', 'pre']);
+
+function plainUrls(text, entities) {
+  const found = [];
+  for (const match of text.matchAll(PLAIN_URL)) {
+    const offset = match.index;
+    const end = offset + match[0].length;
+    const covered = entities.some((e) => NO_LINK_INSIDE.has(e.type) && e.offset < end && offset < e.end);
+    if (!covered) found.push({ type: 'url', offset, length: match[0].length, end });
+  }
+  return found;
+}
+
 // Text with Telegram entities (offsets in UTF-16 code units, as JavaScript strings count).
 export function renderText(text, entities) {
   const fragment = document.createDocumentFragment();
   if (!text) return fragment;
-  const list = (Array.isArray(entities) ? entities : [])
+  const given = (Array.isArray(entities) ? entities : [])
     .filter((e) => e && Number.isInteger(e.offset) && Number.isInteger(e.length) && e.length > 0)
     .map((e) => ({ ...e, end: Math.min(e.offset + e.length, text.length) }))
-    .filter((e) => e.offset >= 0 && e.offset < text.length)
-    .sort((a, b) => a.offset - b.offset || b.end - a.end);
+    .filter((e) => e.offset >= 0 && e.offset < text.length);
+  const list = [...given, ...plainUrls(text, given)].sort((a, b) => a.offset - b.offset || b.end - a.end);
   build(fragment, text, 0, text.length, list);
   return fragment;
 }
@@ -149,20 +166,19 @@ export function money(amount, currency) {
   }
 }
 
+// Times in the chosen user's country time (see i18n.js), as the bot writes them.
 export function clock(unixSeconds) {
   const date = new Date(unixSeconds * 1000);
-  return date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return date.toLocaleTimeString(locale(), { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: timeZone() });
 }
 
 export function dayLabel(unixSeconds) {
-  const date = new Date(unixSeconds * 1000);
-  const today = new Date();
-  if (date.toDateString() === today.toDateString()) return 'Today';
-  return date.toLocaleDateString(undefined, { day: 'numeric', month: 'long', year: 'numeric' });
+  if (dayKey(unixSeconds) === dayKey(Date.now() / 1000)) return label('today');
+  return new Date(unixSeconds * 1000).toLocaleDateString(locale(), { day: 'numeric', month: 'long', year: 'numeric', timeZone: timeZone() });
 }
 
 export function dayKey(unixSeconds) {
-  return new Date(unixSeconds * 1000).toDateString();
+  return new Date(unixSeconds * 1000).toLocaleDateString('en-CA', { timeZone: timeZone() });
 }
 
 export function fileSize(bytes) {

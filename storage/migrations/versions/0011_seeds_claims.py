@@ -2,7 +2,7 @@
 confirmed by the insurer, early termination requests
 
 Revision ID: 0011
-Revises: 0004
+Revises: 0010
 Create Date: 2026-12-02 05:00:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0011'
-down_revision = '0004'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
