@@ -43,9 +43,17 @@ export class ChatView {
     this.busyButtons = new Map(); // message_id -> callback data being pressed
     // When the list shrinks (the reply keyboard opens, a reply target shows), a
     // reader at the bottom stays at the bottom: nothing covers the newest message.
+    // A scroll event may come after the list shrank and before this observer
+    // runs: a reader within reach of the bottom before the shrink stays there too.
     this.stuck = true;
     list.addEventListener('scroll', () => { this.stuck = this.nearBottom(); });
-    new ResizeObserver(() => { if (this.stuck) this.scrollToBottom(); }).observe(list);
+    let height = list.clientHeight;
+    new ResizeObserver(() => {
+      const shrunk = height - list.clientHeight;
+      height = list.clientHeight;
+      const gap = list.scrollHeight - list.scrollTop - list.clientHeight;
+      if (this.stuck || (shrunk > 0 && gap - shrunk < NEAR_BOTTOM)) this.scrollToBottom();
+    }).observe(list);
   }
 
   get size() {
