@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import gettext as _gettext
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
-from zoneinfo import ZoneInfo
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
