@@ -45,12 +45,15 @@ class Settings:
     sms_gateway_token: str | None = field(default=None, repr=False)
     sandbox: bool = False
     staff_language: str = "ru"
+    # Partner bank code -> the key its links are signed with (insurance.partner_link).
+    partner_link_keys: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never appear in a log line."""
         return tuple(
-            s for s in (self.bot_token, self.webhook_secret, self.payment_provider_token, self.sms_gateway_token) if s
+            s for s in (self.bot_token, self.webhook_secret, self.payment_provider_token, self.sms_gateway_token,
+                        *self.partner_link_keys.values()) if s
         )
 
 
@@ -145,6 +148,8 @@ def load_settings(
     if staff_language not in ("kk", "ky", "ru"):
         raise SettingsError(f"QAMQOR_STAFF_LANGUAGE must be kk, ky or ru, got {staff_language!r}")
 
+    partner_link_keys = _partner_link_keys(get("PARTNER_LINK_KEYS"))
+
     return Settings(
         bot_token=token,
         api_base_url=api_base_url,
@@ -164,7 +169,22 @@ def load_settings(
         sms_gateway_token=get("SMS_GATEWAY_TOKEN") or None,
         sandbox=sandbox,
         staff_language=staff_language,
+        partner_link_keys=partner_link_keys,
     )
+
+
+def _partner_link_keys(raw: str | None) -> dict[str, str]:
+    """`bank:key,bank:key`; a key of at least 16 characters, no spaces."""
+    keys: dict[str, str] = {}
+    for item in (raw or "").split(","):
+        if not item.strip():
+            continue
+        bank, _, key = item.strip().partition(":")
+        if not re.fullmatch(r"[a-z][a-z0-9_]{1,19}", bank) or not re.fullmatch(r"\S{16,}", key):
+            raise SettingsError("QAMQOR_PARTNER_LINK_KEYS must be bank:key pairs separated by commas "
+                                "(bank code in lower case, key of 16 or more characters)")
+        keys[bank] = key
+    return keys
 
 
 class RedactingFormatter(logging.Formatter):
