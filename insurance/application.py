@@ -81,6 +81,7 @@ class ApplicationForm:
     beneficiary: str | None = None  # as the contract names it; None: the product's fixed one
     sample_tariff: bool = False
     cover_from_payment: bool = False  # SAKBOL offer 2.10, 6.2: from the moment of payment
+    loan_agreement: str | None = None  # the loan agreement number, when the bank's link gives it
 
 
 @dataclass(frozen=True)
