@@ -112,7 +112,7 @@ def price_lines(turn: Turn, product: Product, answers: dict[str, Any]) -> tuple[
         lines.append(t.gettext(T.CARD_PRICE_FOR_LOAN, amount=money(Decimal(answers["loan_amount"])),
                                months=t.gettext(T.MONTHS, months=months)))
         try:
-            price = t.gettext(T.CARD_PRICE_EXACT, total=money(quote_of(product, answers).total))
+            price = money(quote_of(product, answers).total)
         except QuoteError:
             low, high = price_range(product, Decimal(answers["loan_amount"]), months)
             price = t.gettext(T.CARD_PRICE_RANGE, low=money(low.total), high=money(high.total))

@@ -18,7 +18,6 @@ CARD_SOLD = N_("📍 Sold in %(country)s to %(whom)s.")
 CARD_PHONE = N_("📱 Signing needs a mobile number of %(country)s (%(prefix)s): the code comes to it by SMS.")
 CARD_PRICE = N_("<b>Price</b>")
 CARD_PRICE_FOR_LOAN = N_("For a loan of %(amount)s for %(months)s:")
-CARD_PRICE_EXACT = N_("%(total)s")
 CARD_PRICE_RANGE = N_("from %(low)s to %(high)s, by age")
 CARD_RATE_BAND = N_("%(rate)s of the loan for %(from)s–%(to)s months")
 CARD_RATE_BAND_OPEN = N_("%(rate)s of the loan from %(from)s months")
@@ -146,13 +145,12 @@ FIELD_ERRORS = {
 SUMMARY_TITLE = N_("<b>🛡 %(product)s › Check your application</b>")
 SUMMARY_LOAN = ngettext("%(amount)s for %(months)s month", "%(amount)s for %(months)s months")
 SUMMARY_PERIOD = N_("Period: %(start)s – %(end)s")
-SUMMARY_FROM_PAYMENT = ngettext("Cover: from the moment of payment, for %(months)s month (clause %(clause)s)", "Cover: from the moment of payment, for %(months)s months (clause %(clause)s)")
+SUMMARY_FROM_PAYMENT = ngettext("Cover: from the moment of payment, for %(months)s month (clause %(clause)s)",
+                                "Cover: from the moment of payment, for %(months)s months (clause %(clause)s)")
 SUMMARY_PREMIUM = N_("Premium: %(premium)s")
 SUMMARY_TAX = N_("Sales tax: %(tax)s")
 SUMMARY_TOTAL = N_("<b>Total to pay: %(total)s</b>")
 SUMMARY_CONSENTS = N_("By signing you also accept:\n%(items)s")
-SUMMARY_NO = N_("no")
-SUMMARY_YES = N_("yes")
 SIGN_BUTTON = N_("✍️ All correct: sign")
 SIGN_WITH_PHONE = N_(
     "To sign, share your phone with the button below: the code comes to it. "
@@ -185,7 +183,8 @@ PAY_AWAITING = N_(
     "insurer tells you; the policy comes here as soon as the payment is confirmed."
 )
 INVOICE_DESCRIPTION = N_("Premium and sales tax, cover %(start)s – %(end)s, application No. %(number)s")
-INVOICE_FROM_PAYMENT = ngettext("Cover from the payment for %(months)s month, application No. %(number)s", "Cover from the payment for %(months)s months, application No. %(number)s")
+INVOICE_FROM_PAYMENT = ngettext("Cover from the payment for %(months)s month, application No. %(number)s",
+                                "Cover from the payment for %(months)s months, application No. %(number)s")
 INVOICE_SAMPLE = N_("Sample tariff.")
 PREMIUM_LABEL = N_("Premium")
 TAX_LABEL = N_("Sales tax")
