@@ -6,7 +6,7 @@ import pytest
 
 from insurance.partner_link import LinkError, make_link_payload, parse_link
 
-KEYS = {"obank": "s3cret-of-obank"}
+KEYS = {"obank": "s3cret-of-obank-2026"}
 
 
 def test_a_signed_link_carries_the_loan_the_bank_and_the_agreement():
@@ -44,3 +44,23 @@ def test_a_forged_or_broken_link_is_refused_with_a_reason(payload, reason):
 def test_a_bank_without_a_key_may_send_unsigned_links():
     link = parse_link("buy-sakbol-100000-12-obank-KD1", {})
     assert (link.bank.code, link.signed) == ("obank", False)
+
+
+def test_the_partner_link_command_signs_with_the_banks_key_and_refuses_a_bad_bank_in_one_line():
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "QAMQOR_PARTNER_LINK_KEYS": f"obank:{KEYS['obank']}"}
+    command = [sys.executable, "-m", "bot", "partner-link", "--product", "sakbol", "--loan-amount", "100000",
+               "--term-months", "12", "--bank"]
+    made = subprocess.run([*command, "obank", "--agreement", "KD1"], capture_output=True, text=True, cwd=root,
+                          env=env, timeout=60)
+    assert made.returncode == 0, made.stderr
+    printed = json.loads(made.stdout)
+    assert printed["signed"] is True and parse_link(printed["start"], KEYS).agreement == "KD1"
+    bad = subprocess.run([*command, "nobank"], capture_output=True, text=True, cwd=root, env=env, timeout=60)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1

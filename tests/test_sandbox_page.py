@@ -29,7 +29,7 @@ from bot.emulator import Emulator
 from bot.emulator.client import EmulatorClient, EmulatorError
 from bot.i18n import translator
 from bot.settings import SANDBOX_TOKEN, Settings
-from handlers import consent, start, support
+from handlers import consent, purchase, start, support
 from tests.chat import catalogue, plain
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -731,3 +731,21 @@ async def test_files_download_or_open_with_a_file_name(
         active = await http.get(f"/control/files/{page['file_id']}?inline=1")
         assert active.headers["content-disposition"].startswith("attachment; ")
         assert active.headers["content-security-policy"] == "sandbox"
+
+
+async def test_a_partner_bank_link_opens_from_the_pages_address(
+    browser: Browser, sandbox: str, control: EmulatorClient
+) -> None:
+    # Issue 13: the sandbox opens a bank's link (?start= in its address); the card prices the loan it carries.
+    page, watch = await open_page(browser, f"{sandbox.rstrip('/')}/?start=buy-sakbol-100000-12")
+    watch.origin = sandbox.rstrip("/")
+    await create_user(page, "Aigul", "ru")
+    await expect(page.locator("#start-link")).to_contain_text("buy-sakbol-100000-12")
+    await page.click("#start-btn")
+    offer = bot_rows(page).first
+    await offer.locator('[data-callback="consent:accept"]').click()
+    card = bot_rows(page).first
+    await expect(card).to_contain_text(plain(catalogue("ru", purchase.CARD_PRICE)))
+    await expect(card.locator('[data-callback="buy:o:death"]')).to_contain_text("2 295")
+    await shot(page, "30-partner-link-card")
+    watch.check()

@@ -756,7 +756,15 @@ function wire() {
     }
     if (event.key === 'Escape') setReplyTo(null);
   });
-  $('start-btn').addEventListener('click', () => sendText('/start'));
+  // A partner bank's link, t.me/<bot>?start=<payload>, opened as the sandbox's ?start=<payload>:
+  // START sends `/start <payload>` as Telegram would (A-Za-z0-9_-, at most 64 characters).
+  const startPayload = new URLSearchParams(window.location.search).get('start') || '';
+  const deepLink = /^[A-Za-z0-9_-]{1,64}$/.test(startPayload) ? startPayload : '';
+  if (deepLink) {
+    $('start-link').textContent = `Link: ?start=${deepLink}`;
+    $('start-link').hidden = false;
+  }
+  $('start-btn').addEventListener('click', () => sendText(deepLink ? `/start ${deepLink}` : '/start'));
 
   $('commands-btn').addEventListener('click', toggleCommands);
   $('attach-btn').addEventListener('click', () => {
