@@ -70,7 +70,7 @@ async def test_sakbol_new_customer_from_start_to_certificate_in_at_most_18_actio
     await fill_sakbol(user)
     flat = await sign_pay_and_read(user, control, "+996 555 123 456", "SB")
     assert "Өмүрбекова Айгүл" in flat and "2 295" in flat
-    assert user.actions == 16 and user.actions <= 18  # issue 13: 28 before, goal ≤ 18
+    assert user.actions <= 18, user.actions  # issue 13: 28 before, goal ≤ 18; measured: 16
 
 
 async def test_sakbol_from_a_signed_partner_link_in_at_most_12_actions(start_bot, control):
@@ -86,7 +86,7 @@ async def test_sakbol_from_a_signed_partner_link_in_at_most_12_actions(start_bot
     assert "KD2026001" in summary["text"]  # the loan agreement number from the bank's link
     flat = await sign_pay_and_read(user, control, "+996 555 123 456", "SB")
     assert "KD2026001" in flat and "О!Банк" in flat
-    assert user.actions == 12 and user.actions <= 12  # issue 13: 24 before, goal ≤ 12
+    assert user.actions <= 12, user.actions  # issue 13: 24 before, goal ≤ 12; measured: 12
 
 
 async def test_sakbol_from_a_link_for_a_returning_customer_in_at_most_8_actions(start_bot, control):
@@ -112,7 +112,7 @@ async def test_sakbol_from_a_link_for_a_returning_customer_in_at_most_8_actions(
     _signed, _pay, invoice = await enter_code(user, code)
     flat = await pay_and_certificate(user, control, invoice, "SB")
     assert "250 000" in flat
-    assert user.actions == 6 and user.actions <= 8  # issue 13: 14 before, goal ≤ 8
+    assert user.actions <= 8, user.actions  # issue 13: 14 before, goal ≤ 8; measured: 6
 
 
 async def test_nomad_life_new_customer_from_start_to_certificate_in_at_most_20_actions(qamqor, control):
@@ -132,7 +132,7 @@ async def test_nomad_life_new_customer_from_start_to_certificate_in_at_most_20_a
     await step(user, press=cover_start_buttons(start), replies=2)
     flat = await sign_pay_and_read(user, control, "+7 701 234 56 78", "NL")
     assert "Нұрланова Әсел" in flat and "1 500 000" in flat
-    assert user.actions == 17 and user.actions <= 20  # issue 13: 32 before, goal ≤ 20
+    assert user.actions <= 20, user.actions  # issue 13: 32 before, goal ≤ 20; measured: 17
 
 
 @pytest.mark.parametrize("language", ["ru", "ky"])

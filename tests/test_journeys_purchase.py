@@ -27,8 +27,6 @@ from storage.db import session_factory
 from storage.models import Policy, SigningCode, utcnow
 from tests.chat import buttons, catalogue, plain
 from tests.purchase_flow import (
-    KG_DOCUMENT,
-    KG_PIN,
     KZ_DOCUMENT,
     KZ_IIN,
     buyer,
@@ -194,6 +192,11 @@ async def test_a_strangers_contact_and_a_typed_phone_are_refused_at_signing(qamq
     summary, again = await user.replies(2)
     assert "Өмүрбекова Айгүл" in summary["message"]["text"]
     assert again["message"]["reply_markup"]["keyboard"][0][0]["request_contact"] is True
+    await user.send(catalogue("ky", BACK))  # the reply keyboard's Back: to the card, answers kept
+    card = await user.reply()
+    assert catalogue("ky", purchase.CARD_PRICE) in card["text"]
+    summary, _again = await step(user, press="buy:o:death_disability_injury", replies=2)
+    assert "Өмүрбекова Айгүл" in summary["text"]
     await user.share_contact(PHONE_KG)
     document, _prompt = await user.replies(2)
     assert document["message"]["document"]["file_name"].startswith("application-")

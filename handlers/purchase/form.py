@@ -26,7 +26,6 @@ from insurance.application import (
     parse_text,
     profile_full_name,
 )
-from insurance.premium import QuoteError
 from insurance.product import Product
 from storage.models import PolicyApplication, utcnow
 
@@ -40,7 +39,6 @@ from handlers.purchase.common import (
     drop_answers,
     name_of,
     product_of,
-    quote_of,
     set_answers,
 )
 
@@ -160,8 +158,9 @@ async def receive_field_text(turn: Turn) -> None:
 async def reply_keyboard_label(turn: Turn) -> bool:
     """The reply keyboard's own buttons arrive as their labels."""
     if turn.incoming.text == turn.t.gettext(BACK):
-        await (summary_stage.show_summary(turn) if turn.data.get("editing") or turn.state == "buy.summary"
-               else card_stage.show_card(turn))
+        # From the summary back to the card; from a field being edited back to the summary.
+        editing = turn.data.get("editing") and turn.state != "buy.summary"
+        await (summary_stage.show_summary(turn) if editing else card_stage.show_card(turn))
         return True
     if turn.incoming.text == turn.t.gettext(PERSON):
         await turn.router.screens["support.question"].render(turn)
@@ -268,13 +267,6 @@ def age_refusal(product: Product, answers: dict[str, Any]) -> eligibility.Refusa
     start = cover_start_of(product, answers)
     born = date.fromisoformat(answers["birth_date"])
     return eligibility.check_age(product, born, start, cover_end(product, start, int(answers["term_months"])))
-
-
-def priced(product: Product, answers: dict[str, Any]):
-    try:
-        return quote_of(product, answers)
-    except QuoteError:
-        return None
 
 
 async def receive_contact(turn: Turn) -> None:
