@@ -269,6 +269,18 @@ def parse_identity_document(text: str, today: date) -> IdentityDocument:
     return IdentityDocument(parse_document_number(number.group(1) + number.group(2)), issued, issuer)
 
 
+def contract_beneficiary(product: Product, language: str, bank: LocalizedText | None, stated: str | None) -> str:
+    """Whom the contract names as beneficiary: the product's fixed one (SAKBOL
+    application form section 2: O!Bank), else the partner bank the link names,
+    else what the buyer stated (Nomad Life rules 2(5), 7.3: the rules name no
+    beneficiary in general; 7.4 pays disability to the insured)."""
+    if product.beneficiary.kind == "fixed" and product.beneficiary.name is not None:
+        return product.beneficiary.name.get(language)
+    if bank is not None:
+        return bank.get(language)
+    return stated or ""
+
+
 def profile_full_name(first_name: str | None, last_name: str | None) -> str | None:
     """The Telegram profile's name when it looks like a full name (at least a
     surname and a name, letters only): offered as a one-tap answer."""

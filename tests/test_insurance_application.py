@@ -15,6 +15,7 @@ from insurance.application import (
     FieldError,
     add_months,
     cover_end,
+    contract_beneficiary,
     cover_start_on_payment,
     default_cover_start,
     parse_amount,
@@ -29,6 +30,7 @@ from insurance.application import (
     signature_line,
 )
 from insurance.catalogue import get_product
+from insurance.product import LocalizedText
 
 SAKBOL = get_product("sakbol")
 NOMAD = get_product("nomad_life")
@@ -178,3 +180,12 @@ def test_quote_command_refuses_bad_input_with_one_line():
     result = subprocess.run([sys.executable, "-m", "bot", "quote", "--product", "sakbol", "--loan-amount", "0",
                              "--term-months", "12"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_beneficiary_is_whom_the_contract_names():
+    bank = LocalizedText(kk="«Банк» АҚ", ky="«Банк» АК", ru="АО «Банк»")
+    # SAKBOL application form section 2 names O!Bank, whatever the link says.
+    assert "О!Банк" in contract_beneficiary(SAKBOL, "ru", bank, "Someone")
+    # Nomad Life rules 2(5), 7.3: the partner bank's link names it, or the buyer states it.
+    assert contract_beneficiary(NOMAD, "kk", bank, "Асан Асанов") == "«Банк» АҚ"
+    assert contract_beneficiary(NOMAD, "ru", None, "Асан Асанов") == "Асан Асанов"

@@ -16,6 +16,7 @@ from insurance.application import (
     IdentityDocument,
     StatementAnswer,
     age_on,
+    contract_beneficiary,
     cover_end,
     default_cover_start,
 )
@@ -89,15 +90,8 @@ def months_text(t: Translator, message: tuple[str, str], months: int, **values: 
 
 
 def beneficiary_text(product: Product, answers: dict[str, Any], language: str) -> str:
-    """Whom the contract names: the product's fixed beneficiary (SAKBOL form
-    section 2), else the partner bank of the link or what the buyer stated
-    (Nomad Life rules 2(5), 7.3)."""
-    if product.beneficiary.kind == "fixed" and product.beneficiary.name is not None:
-        return product.beneficiary.name.get(language)
     bank = partner_banks().get(answers.get("bank") or "")
-    if bank is not None:
-        return bank.name.get(language)
-    return answers.get("beneficiary", "")
+    return contract_beneficiary(product, language, bank.name if bank else None, answers.get("beneficiary"))
 
 
 def statements(product: Product, answers: dict[str, Any]) -> tuple[StatementAnswer, ...]:
