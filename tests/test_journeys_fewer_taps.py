@@ -169,3 +169,14 @@ async def test_a_sakbol_policy_paid_today_covers_today(qamqor, control):
         policy = (await session.execute(select(Policy))).scalar_one()
     issued = policy.issued_at if policy.issued_at.tzinfo else policy.issued_at.replace(tzinfo=timezone.utc)
     assert policy.cover_start == local_today(get_product("sakbol"), issued)
+
+
+async def test_a_nomad_life_link_prices_the_loan_from_to_by_age_before_anything_is_asked(qamqor, control):
+    # Rules 6.2: a sample table by age and term; before the age is known the card shows its range.
+    user = await buyer(control, "ru")
+    card = await consent(user, "/start buy-nomad_life-1000000-12")
+    t = translator("ru")
+    low, high = t.money(9000, "KZT"), t.money(28000, "KZT")  # 0.9% to 2.8% of 1 000 000 for 12 months
+    assert catalogue("ru", purchase.CARD_PRICE_RANGE, low=low, high=high) in plain(card["text"])
+    assert catalogue("ru", purchase.SAMPLE_TARIFF, clause="6.2") in plain(card["text"])
+    assert "buy:go" in buttons(card).values()
