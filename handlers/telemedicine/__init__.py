@@ -384,7 +384,8 @@ async def cancel(turn: Turn, consultation_id: str = "", confirmed: bool = False)
                                          back_and_person(turn, back="tm")])
         return
     turn.goto("tm.mine")
-    turn.say(turn._(m.CANCELLED_FREE if outcome == "free" else m.CANCELLED_LATE, number=number),
+    done = m.CANCELLED_FREE if outcome == "free" else m.CANCELLED_LATE
+    turn.say(turn._(done, number=number),
              [[(turn._(m.MINE), "tm:m"), (turn._(PERSON), "support")]])
 
 
