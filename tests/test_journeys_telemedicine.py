@@ -352,6 +352,25 @@ async def test_a_policy_not_started_or_ended_is_explained_with_its_dates(qamqor,
     assert (await nobody.reply())["text"] == catalogue("ky", m.NO_POLICY, service=service.service_name("ky"))
 
 
+async def test_without_a_phone_on_the_policy_the_patient_shares_it_once(qamqor, person):
+    user = await person(language_code="ky")
+    user.language = "ky"
+    await ready(user)
+    start, end = last_year()
+    await give_policy(qamqor, user.id, "nomad_life", start=start, end=end)
+    await open_service(user)
+    asked = await user.last_bot_message()
+    assert asked["text"] == catalogue("ky", m.ASK_PHONE)
+    await user.send("0555 123 456")  # typed: only the button gives the number Telegram vouches for
+    nudge, again = [e["message"] for e in await user.replies(2)]
+    assert (nudge["text"], again["text"]) == (catalogue("ky", m.PHONE_BUTTON), catalogue("ky", m.ASK_PHONE))
+    await user.share_contact("+77017654321")
+    home = await user.reply()
+    assert "+77017654321" in home["text"] and "tm:u" in buttons(home).values()
+    await user.send("/doctor")
+    assert "+77017654321" in (await user.reply())["text"]
+
+
 async def test_the_illness_branch_of_a_claim_and_the_menu_lead_to_the_doctor(qamqor, person):
     user, policy_id, _ = await policyholder(qamqor, person, "ky")
     screen = await choose_event(user, policy_id, "illness")

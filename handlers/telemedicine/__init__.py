@@ -16,7 +16,7 @@ from html import escape
 
 from bot.conversation import Button, Router, Turn, translate
 from bot.i18n import translator
-from bot.keyboards import BUY_COVER, PERSON, SHARE_PHONE, back_and_person
+from bot.keyboards import BACK, BUY_COVER, PERSON, SHARE_PHONE, back_and_person
 from bot.telemedicine import PROVIDER
 from bot.telemedicine import service
 from handlers.claims import DATE_FORMAT
@@ -47,7 +47,7 @@ def register(router: Router) -> None:
     router.command("doctor")(open_service)
     router.screen("tm.home")(open_service)
     router.screen("tm.consent")(open_service)
-    router.screen("tm.phone", on_contact=receive_phone)(open_service)
+    router.screen("tm.phone", on_contact=receive_phone, on_text=receive_phone_text)(open_service)
     router.screen("tm.who")(ask_who)
     router.screen("tm.queue")(show_queue)
     router.screen("tm.kind")(ask_kind)
@@ -90,7 +90,7 @@ async def _ready(turn: Turn) -> tuple[Policy, service.Patient] | None:
     who = await service.patient(turn.uow, turn.user, policy)
     if not who.phone:
         turn.goto("tm.phone")
-        turn.ask_contact(turn._(m.ASK_PHONE), turn._(SHARE_PHONE))
+        turn.ask_contact(turn._(m.ASK_PHONE), turn._(SHARE_PHONE), [turn._(BACK), turn._(PERSON)])
         return None
     return policy, who
 
@@ -128,6 +128,17 @@ async def receive_phone(turn: Turn) -> None:
     if check is not None and check.valid:
         turn.user.phone = check.e164
     await open_service(turn)
+
+
+async def receive_phone_text(turn: Turn) -> None:
+    """The reply keyboard's own buttons arrive as their labels; a typed number is not taken."""
+    if turn.incoming.text == turn.t.gettext(BACK):
+        await turn.router.home(turn)
+    elif turn.incoming.text == turn.t.gettext(PERSON):
+        await turn.router.screens["support.question"].render(turn)
+    else:
+        turn.say(turn._(m.PHONE_BUTTON))
+        await open_service(turn)
 
 
 async def open_service(turn: Turn) -> None:

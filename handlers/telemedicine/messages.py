@@ -39,6 +39,7 @@ CONSENT_SUMMARY = N_(
     "• Only for your consultations.\n• You can withdraw it in “My data”.\n\nDo you agree?"
 )
 ASK_PHONE = N_("The doctor calls the phone given at registration. Share your phone with the button below.")
+PHONE_BUTTON = N_("Please use the “📱 Share my phone” button below: the doctor calls your own number.")
 HOME = N_(
     "<b>🩺 %(service)s</b>\nPatient: %(name)s, born %(born)s\nPhone: %(phone)s\n(from policy %(number)s)\n\n"
     "Doctors are online 24/7 while your policy is in force, with no limit on the number of consultations."
