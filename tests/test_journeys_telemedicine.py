@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.i18n import translator
@@ -406,3 +407,34 @@ async def test_the_clinic_cli_publishes_hours_and_answers_bad_arguments_in_one_l
         assert code == 2 and len(lines) == 1 and "Traceback" not in err, (bad, err)
     code, out, _ = await cli("roster", "--json")
     assert code == 0 and '"on_duty": true' in out and "mon 09:00-13:00" in out
+
+
+async def test_two_transactions_booking_one_slot_at_once_one_wins_without_an_error(qamqor, person, settings):
+    """At the database level, where updates really run at once (PostgreSQL; SQLite has one
+    writer, so the race above is all it can show): the unique slot key decides."""
+    if settings.database_url.startswith("sqlite"):
+        pytest.skip("SQLite serialises writers: run in tests/test_postgres.py")
+    doctor_id = await doctor(qamqor, "Гүлнар Сейітова", "therapist", hours="10:00-10:30")
+    first, first_policy, _ = await policyholder(qamqor, person, "ru")
+    second, second_policy, _ = await policyholder(qamqor, person, "kk")
+    starts = datetime.combine(tomorrow_local(), time(10, 0), rules.LOCAL_ZONE).astimezone(timezone.utc)
+    sessions = session_factory(qamqor.engine)
+
+    async def book(user_id: int, policy_id: int, hold: asyncio.Event | None):
+        async with UnitOfWork(sessions) as uow:
+            user, policy = await uow.users.get(user_id), await uow.policies.get(policy_id)
+            who = await service.patient(uow, user, policy)
+            booked = await service.book(uow, user, policy, who, "therapist", "therapist", doctor_id, starts)
+            if hold is not None:
+                await hold.wait()
+            await uow.commit()
+            return booked
+
+    release = asyncio.Event()
+    first_booking = asyncio.create_task(book(first.id, first_policy, release))
+    await asyncio.sleep(0.3)  # the first holds the slot, uncommitted
+    second_booking = asyncio.create_task(book(second.id, second_policy, None))
+    await asyncio.sleep(0.3)
+    release.set()
+    assert await first_booking is not None
+    assert await second_booking is None

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from bot.conversation import translate
 from bot.i18n import Translator, translator
 from bot.keyboards import PERSON
@@ -157,11 +159,17 @@ async def book(uow: UnitOfWork, user: User, policy: Policy, who: Patient, kind: 
     key = f"{doctor_id}:{starts_at.isoformat()}"
     if await repo(uow).slot_holder(key) is not None:
         return None
-    consultation = await repo(uow).open(
-        user_id=user.id, policy_id=policy.id, urgent=False, kind=kind, speciality=speciality,
-        doctor_id=doctor_id, starts_at=starts_at, slot_key=key, status=BOOKED, phone=who.phone or "",
-        patient_name=who.name, birth_date=who.birth_date, language=user.language or "ru", created_at=now,
-        next_reminder_at=rules.first_reminder(starts_at, now))
+    try:
+        # Two patients racing for one slot on PostgreSQL: the unique slot key lets one
+        # win; the other's savepoint is rolled back and the rest of its update stands.
+        async with uow.session.begin_nested():
+            consultation = await repo(uow).open(
+                user_id=user.id, policy_id=policy.id, urgent=False, kind=kind, speciality=speciality,
+                doctor_id=doctor_id, starts_at=starts_at, slot_key=key, status=BOOKED, phone=who.phone or "",
+                patient_name=who.name, birth_date=who.birth_date, language=user.language or "ru",
+                created_at=now, next_reminder_at=rules.first_reminder(starts_at, now))
+    except IntegrityError:
+        return None
     await PROVIDER.notify(uow, consultation, "booked")
     return consultation
 
