@@ -382,7 +382,8 @@ async def test_the_illness_branch_of_a_claim_and_the_menu_lead_to_the_doctor(qam
     assert "tm" in buttons(await user.reply()).values()
 
 
-async def test_the_clinic_cli_publishes_hours_and_answers_bad_arguments_in_one_line(qamqor, settings, tmp_path):
+async def test_the_clinic_cli_reaches_the_patients_chat_and_answers_bad_arguments_in_one_line(qamqor, person, settings,
+                                                                                             tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("QAMQOR_")}
     env.update({"PYTHONPATH": str(ROOT), "QAMQOR_DATA_DIR": str(settings.data_dir)})
 
@@ -407,6 +408,19 @@ async def test_the_clinic_cli_publishes_hours_and_answers_bad_arguments_in_one_l
         assert code == 2 and len(lines) == 1 and "Traceback" not in err, (bad, err)
     code, out, _ = await cli("roster", "--json")
     assert code == 0 and '"on_duty": true' in out and "mon 09:00-13:00" in out
+
+    user, *_ = await policyholder(qamqor, person, "kk")
+    await open_service(user)
+    await join_queue(user, "therapist")
+    code, out, _ = await cli("queue")
+    assert code == 0 and "Айгүл Өмүрбекова" in out and PHONE in out
+    code, out, _ = await cli("next", "--doctor", "1")
+    assert code == 0 and out.startswith("TM-")
+    await qamqor.run_background_once()  # what the bot's loop does every few seconds
+    taken = await consultation(qamqor, user.id)
+    connected = [e["message"] for e in await user.replies(2)][1]
+    assert connected["text"] == catalogue("kk", m.CONNECTED_CALL, doctor="Асель Нурланова", phone=PHONE,
+                                          number=taken.number)
 
 
 async def test_two_transactions_booking_one_slot_at_once_one_wins_without_an_error(qamqor, person, settings):
