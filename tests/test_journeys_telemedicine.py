@@ -333,6 +333,25 @@ async def test_bad_input_keeps_the_step_in_every_language(qamqor, person):
         assert (await user.reply())["text"].startswith(catalogue(language, m.SLOT_TAKEN))
 
 
+async def test_the_sample_roster_gives_every_kind_of_consultation_a_doctor(qamqor, person):
+    await clinic(qamqor, service.add_sample_roster)
+    user, *_ = await policyholder(qamqor, person, "ru")
+    await open_service(user)
+    await user.press("tm:p")
+    await user.reply()
+    await user.press("tm:k:second_opinion")
+    await user.reply()
+    for code in rules.SPECIALISTS:
+        await user.press(f"tm:s:{code}")
+        days = await user.reply()
+        assert any(d.startswith("tm:d:") for d in buttons(days).values()), code
+        await user.press("tm:k:second_opinion")  # back to the specialities
+        await user.reply()
+    async with UnitOfWork(session_factory(qamqor.engine)) as uow:
+        duty = {d.speciality for d in await service.repo(uow).doctors(on_duty=True)}
+    assert duty == set(rules.DUTY_SPECIALITIES)
+
+
 async def test_a_policy_not_started_or_ended_is_explained_with_its_dates(qamqor, person):
     today = date.today()
     cases = (("ru", today + timedelta(days=3), today + timedelta(days=300), m.NOT_STARTED),
@@ -408,6 +427,8 @@ async def test_the_clinic_cli_reaches_the_patients_chat_and_answers_bad_argument
         assert code == 2 and len(lines) == 1 and "Traceback" not in err, (bad, err)
     code, out, _ = await cli("roster", "--json")
     assert code == 0 and '"on_duty": true' in out and "mon 09:00-13:00" in out
+    code, out, err = await cli("sample-roster")  # only on an empty roster
+    assert code == 2 and err.strip().endswith("the roster is not empty: add doctors one by one")
 
     user, *_ = await policyholder(qamqor, person, "kk")
     await open_service(user)

@@ -51,6 +51,9 @@ async def execute(settings: Settings, args: Any) -> str:
     if action == "hours":
         days = await run(settings, lambda uow, _s: service.publish_hours(uow, args.doctor, args.days, args.hours))
         return f"doctor {args.doctor}: {args.hours} on {', '.join(service.WEEKDAYS[d] for d in days)} (UTC+5)"
+    if action == "sample-roster":
+        doctors = await run(settings, lambda uow, _s: service.add_sample_roster(uow))
+        return f"{len(doctors)} doctors added with their hours; see: python -m bot telemedicine roster"
     listings = {"roster": (service.roster_rows, "no doctors"), "queue": (service.queue_rows, "nobody is waiting"),
                 "bookings": (service.booking_rows, "no bookings")}
     if action in listings:
@@ -92,6 +95,8 @@ def add_parser(commands: Any) -> Any:
     hours.add_argument("--doctor", required=True, type=int)
     hours.add_argument("--days", required=True, help="mon-fri, sat,sun or daily")
     hours.add_argument("--hours", required=True, help="e.g. 09:00-13:30")
+    actions.add_parser("sample-roster", help="a sample roster (duty therapist and paediatrician, six specialists) "
+                                             "with hours, to try the service")
     for name, text in (("roster", "doctors and their hours"), ("queue", "the urgent queue"),
                        ("bookings", "planned consultations from yesterday on")):
         listing = actions.add_parser(name, help=text)

@@ -216,6 +216,18 @@ async def add_doctor(uow: UnitOfWork, name: str, speciality: str, on_duty: bool)
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
+# A roster to try the service with (sandbox, demos): duty doctors and specialists.
+SAMPLE_ROSTER = (
+    ("Асель Нурланова", "therapist", True, "daily", "08:00-20:00"),
+    ("Марат Ахметов", "paediatrician", True, "daily", "08:00-20:00"),
+    ("Ержан Қасымов", "cardiologist", False, "mon-fri", "09:00-18:00"),
+    ("Гүлнар Сейітова", "neurologist", False, "mon-fri", "09:00-18:00"),
+    ("Айжан Бекова", "gynaecologist", False, "mon-sat", "10:00-16:00"),
+    ("Данияр Омаров", "endocrinologist", False, "tue,thu", "09:00-13:00"),
+    ("Мадина Жақсылықова", "dermatologist", False, "mon-fri", "14:00-18:00"),
+    ("Тимур Сарсенов", "otolaryngologist", False, "mon-fri", "09:00-12:00"),
+)
+
 
 def parse_weekdays(text: str) -> list[int]:
     """"mon-fri", "sat,sun", "daily" -> weekday numbers."""
@@ -244,6 +256,18 @@ async def publish_hours(uow: UnitOfWork, doctor_id: int, weekdays: str, hours: s
         await repo(uow).set_hours(doctor.id, weekday, start, end)
     await uow.flush()
     return days
+
+
+async def add_sample_roster(uow: UnitOfWork) -> list[TelemedicineDoctor]:
+    """The sample roster with its hours, unless a roster exists already."""
+    if await repo(uow).doctors():
+        raise ClinicError("the roster is not empty: add doctors one by one")
+    added = []
+    for name, speciality, on_duty, days, hours in SAMPLE_ROSTER:
+        doctor = await add_doctor(uow, name, speciality, on_duty)
+        await publish_hours(uow, doctor.id, days, hours)
+        added.append(doctor)
+    return added
 
 
 async def _consultation(uow: UnitOfWork, number: str) -> Consultation:
