@@ -130,6 +130,20 @@ class Telemedicine:
         return (await self._session.scalars(select(ConsultationDocument).where(
             ConsultationDocument.consultation_id == consultation_id).order_by(ConsultationDocument.id))).all()
 
+    async def export(self, user_id: int) -> list[dict[str, object]]:
+        """The user's consultations as "My data" exports them."""
+        rows = []
+        for c in await self.for_user(user_id):
+            rows.append({
+                "number": c.number, "urgent": c.urgent, "kind": c.kind, "speciality": c.speciality,
+                "status": c.status, "starts_at": c.starts_at.isoformat() if c.starts_at else None,
+                "created_at": c.created_at.isoformat(), "phone": c.phone, "patient_name": c.patient_name,
+                "counted_as": c.counted_as, "conclusion": c.conclusion_text, "conclusion_sha256": c.conclusion_sha256,
+                "complaint": c.complaint, "documents": [{"sha256": d.sha256, "size": d.size}
+                                                        for d in await self.documents(c.id)],
+            })
+        return rows
+
     async def pending_background_messages(self) -> int:
         """Messages written outside an update (the clinic's actions, reminders) not yet sent."""
         return (await self._session.scalar(select(func.count(OutgoingMessage.id)).where(

@@ -8,6 +8,7 @@ future partner API call; the running bot delivers what they write.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 from datetime import date, datetime, time, timedelta, timezone
@@ -146,6 +147,12 @@ async def test_urgent_from_the_queue_to_the_conclusion_and_a_complaint(qamqor, p
     mine = await first.reply()
     assert catalogue("kk", m.STATUSES["given"]) in mine["text"]
     assert catalogue("kk", m.COUNTED, number=number, count=1) in mine["text"]
+    await first.send("/mydata")  # "My data" exports the consultation, its conclusion and complaint
+    await first.reply()
+    await first.press("data:export")
+    exported = json.loads(await first.control.download((await first.reply())["document"]["file_id"]))
+    assert exported["consultations"][0]["conclusion"] == "Пейіл тыныштық, көп су ішу."
+    assert exported["consultations"][0]["complaint"].startswith("Дәрігер кешікті")
 
 
 async def test_leaving_the_queue_is_free_and_moves_the_next_patient_up(qamqor, person):
