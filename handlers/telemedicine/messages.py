@@ -187,7 +187,9 @@ COMPLAINT_CLOSED = N_(
     "The 7 days for a complaint about consultation %(number)s ended on %(date)s: the service counts as "
     "accepted (Appendix 1 to the rules). A person can still help you."
 )
-STAFF_COMPLAINT = N_("Complaint about telemedicine consultation %(number)s (policy %(policy)s, doctor %(doctor)s):\n%(text)s")
+STAFF_COMPLAINT = N_(
+    "Complaint about telemedicine consultation %(number)s (policy %(policy)s, doctor %(doctor)s):\n%(text)s"
+)
 NOT_AVAILABLE = N_("This consultation is not available.")
 
 
