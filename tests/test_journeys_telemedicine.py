@@ -442,6 +442,16 @@ async def test_the_clinic_cli_reaches_the_patients_chat_and_answers_bad_argument
     await join_queue(user, "therapist")
     code, out, _ = await cli("queue")
     assert code == 0 and "Айгүл Өмүрбекова" in out and PHONE in out
+    behind, *_ = await policyholder(qamqor, person, "ru")
+    await open_service(behind)
+    waiting = await join_queue(behind, "therapist")
+    therapist = {"speciality": catalogue("ru", m.SPECIALITIES["therapist"]), "phone": PHONE}
+    assert waiting["text"] == catalogue("ru", m.QUEUE, place=2, minutes=30, **therapist)
+    second_duty = await doctor(qamqor, "Марат Ахметов", "therapist")
+    code, out, _ = await cli("duty", "--doctor", str(second_duty), "on")
+    assert code == 0 and out.strip().endswith("is on duty")
+    await qamqor.run_background_once()
+    assert (await behind.reply())["text"] == catalogue("ru", m.QUEUE, place=2, minutes=15, **therapist)
     code, out, _ = await cli("next", "--doctor", "1")
     assert code == 0 and out.startswith("TM-")
     await qamqor.run_background_once()  # what the bot's loop does every few seconds

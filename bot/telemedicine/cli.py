@@ -48,6 +48,9 @@ async def execute(settings: Settings, args: Any) -> str:
     if action == "doctor":
         doctor = await run(settings, lambda uow, _s: service.add_doctor(uow, args.name, args.speciality, args.duty))
         return f"doctor {doctor.id}: {doctor.name}, {doctor.speciality}{' (on duty)' if doctor.on_duty else ''}"
+    if action == "duty":
+        doctor = await run(settings, lambda uow, _s: service.set_duty(uow, args.doctor, args.state == "on"))
+        return f"doctor {doctor.id}: {doctor.name} is {'on' if doctor.on_duty else 'off'} duty"
     if action == "hours":
         days = await run(settings, lambda uow, _s: service.publish_hours(uow, args.doctor, args.days, args.hours))
         return f"doctor {args.doctor}: {args.hours} on {', '.join(service.WEEKDAYS[d] for d in days)} (UTC+5)"
@@ -91,6 +94,9 @@ def add_parser(commands: Any) -> Any:
     doctor.add_argument("--name", required=True)
     doctor.add_argument("--speciality", required=True, help="therapist, paediatrician, cardiologist, ...")
     doctor.add_argument("--duty", action="store_true", help="on duty for urgent consultations")
+    duty = actions.add_parser("duty", help="a therapist or paediatrician comes on or goes off duty")
+    duty.add_argument("--doctor", required=True, type=int)
+    duty.add_argument("state", choices=("on", "off"))
     hours = actions.add_parser("hours", help="publish a doctor's weekly working hours (Kazakhstan time, UTC+5)")
     hours.add_argument("--doctor", required=True, type=int)
     hours.add_argument("--days", required=True, help="mon-fri, sat,sun or daily")

@@ -214,6 +214,19 @@ async def add_doctor(uow: UnitOfWork, name: str, speciality: str, on_duty: bool)
     return doctor
 
 
+async def set_duty(uow: UnitOfWork, doctor_id: int, on_duty: bool) -> TelemedicineDoctor:
+    """A therapist or paediatrician comes on or goes off duty; the queue's expected waits follow."""
+    doctor = await repo(uow).doctor(doctor_id)
+    if doctor is None:
+        raise ClinicError(f"no doctor {doctor_id}")
+    if on_duty and doctor.speciality not in rules.DUTY_SPECIALITIES:
+        raise ClinicError("only therapists and paediatricians are on duty (Appendix 1)")
+    doctor.on_duty = on_duty
+    await uow.flush()
+    await refresh_queue(uow, None)
+    return doctor
+
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 # A roster to try the service with (sandbox, demos): duty doctors and specialists.
