@@ -277,7 +277,8 @@ async def choose_event(turn: Turn, code: str = "") -> None:
         turn.goto("claim.telemedicine")
         service = product.telemedicine
         turn.show(turn._(TELEMEDICINE, service=service.name.get(turn.t.language), clause=service.clause,
-                         url=service.url), [[(turn._(DOCTOR_ONLINE), "tm")], back_and_person(turn, back="claim:event")])
+                         url=service.url),
+                  [[(turn._(DOCTOR_ONLINE), "tm")], back_and_person(turn, back="claim:event")])
         return
     _draft(turn).update(event_type=code, disability_group=None)
     if event.disability_groups:
