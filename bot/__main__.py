@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run | sandbox | migrate | quote | partner-link | claims`."""
+"""Command line: `python -m bot run | sandbox | migrate | quote | partner-link | claims | telemedicine`."""
 
 from __future__ import annotations
 
@@ -146,6 +146,19 @@ def cmd_claims(args: argparse.Namespace) -> None:
     print(output)
 
 
+def cmd_telemedicine(args: argparse.Namespace) -> None:
+    """The clinic's side of Dariger Online (embedded provider)."""
+    from bot.telemedicine.cli import execute
+    from bot.telemedicine.service import ClinicError
+
+    settings = _settings(sandbox=True)
+    try:
+        print(asyncio.run(execute(settings, args)))
+    except ClinicError as exc:
+        print(f"qamqor: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Qamqor insurance bot")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -176,6 +189,9 @@ def main(argv: list[str] | None = None) -> None:
     export.add_argument("number", help="claim number, e.g. CLM-2026-000001")
     export.add_argument("--output", type=Path, default=None, help="zip file to write (default: NUMBER.zip)")
     claims.set_defaults(func=cmd_claims)
+    from bot.telemedicine.cli import add_parser as add_telemedicine_parser
+
+    add_telemedicine_parser(commands).set_defaults(func=cmd_telemedicine)
     args = parser.parse_args(argv)
     args.func(args)
 

@@ -15,7 +15,8 @@ from bot.adapters import EmulatorSms, HttpSmsGateway, LoggedSms, SmsSender
 from bot.dispatcher import Dispatcher, PerUserOrder
 from bot.i18n import LANGUAGES
 from bot.settings import Settings
-from handlers import build_router, documents, start, support
+from bot.telemedicine import service as telemedicine_jobs
+from handlers import build_router, documents, start, support, telemedicine
 from storage.db import create_engine, migrate, session_factory
 from storage.documents import DocumentStore
 from storage.models import utcnow
@@ -51,6 +52,7 @@ class QamqorBot:
         self.dispatcher = Dispatcher(settings, session_factory(self.engine), build_router(), self.documents,
                                      sms_sender(settings))
         self.dispatcher.on_sent["support_request"] = support.remember_staff_message
+        self.dispatcher.on_sent["telemedicine_queue"] = telemedicine.remember_queue_message
         self.application = self._build_application()
         self._background: asyncio.Task[None] | None = None
 
@@ -114,8 +116,9 @@ class QamqorBot:
     async def run_background_once(self, now: datetime | None = None) -> None:
         async with UnitOfWork(self.dispatcher.sessions) as uow:
             reminded = await documents.send_due_reminders(uow, now or utcnow())
+            reminded += await telemedicine_jobs.run_due(uow, now or utcnow())
         if reminded:
-            log.info("sent %s claim document reminders", reminded)
+            log.info("sending %s reminders and clinic messages", reminded)
             await self.dispatcher.deliver(self.application.bot, background=True)
         await self.dispatcher.flush_outbox(self.application.bot)
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.conversation import Router
-from handlers import claims, consent, documents, policies, purchase, start, support
+from handlers import claims, consent, documents, policies, purchase, start, support, telemedicine
 
-JOURNEYS = (start, consent, purchase, policies, claims, documents, support)
+JOURNEYS = (start, consent, purchase, policies, claims, documents, support, telemedicine)
 
 
 def build_router() -> Router:

@@ -16,6 +16,7 @@ from typing import Any
 from bot.conversation import Button, Router, Turn, translate
 from bot.i18n import N_, translator
 from bot.keyboards import (
+    DOCTOR_ONLINE,
     MAIN_MENU,
     MY_CLAIMS,
     PERSON,
@@ -276,7 +277,8 @@ async def choose_event(turn: Turn, code: str = "") -> None:
         turn.goto("claim.telemedicine")
         service = product.telemedicine
         turn.show(turn._(TELEMEDICINE, service=service.name.get(turn.t.language), clause=service.clause,
-                         url=service.url), [back_and_person(turn, back="claim:event")])
+                         url=service.url),
+                  [[(turn._(DOCTOR_ONLINE), "tm")], back_and_person(turn, back="claim:event")])
         return
     _draft(turn).update(event_type=code, disability_group=None)
     if event.disability_groups:

@@ -16,6 +16,7 @@ from bot.i18n import LANGUAGE_NAMES, N_
 from bot.keyboards import MY_DATA, PERSON, back_and_person
 from insurance.consent import PERSONAL_DATA, consent_text
 from storage.models import utcnow
+from storage.telemedicine import Telemedicine
 
 SCOPE = "qamqor"
 
@@ -252,6 +253,7 @@ async def export(turn: Turn) -> None:
                            for d in await turn.uow.claims.documents(c.id)]}
             for c in claims
         ],
+        "consultations": await Telemedicine(turn.uow.session).export(user.id),
         "dialog": {"state": turn.state, "answers": turn.data},
     }
     content = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from telegram.error import TelegramError
 
-from bot.conversation import Button, Router, Turn, translate
+from bot.conversation import Button, Router, Turn, UploadedFile, translate
 from bot.i18n import N_, translator
 from bot.keyboards import MY_CLAIMS, back_and_person
 from handlers.claims import NOT_AVAILABLE, checklist_line
@@ -168,19 +168,13 @@ async def receive_file(turn: Turn) -> None:
     lang = turn.t.language
     name = item.document.name.get(lang)
     try:
-        check_declared_size(upload.file_size)
-        try:
-            content = await turn.fetch_file(upload.file_id)
-        except TelegramError as error:
-            log.warning("claim %s: could not fetch a file: %s", claim.number, error)
-            raise UploadRefused("unreachable") from None
-        kind = file_kind(content)
+        content, kind = await fetch_upload(turn, upload)
     except UploadRefused as refused:
         turn.say(turn._(REFUSED[refused.reason]), [[(turn._(DONE_WITH_ITEM), f"docs:c:{claim.id}")]])
         return
     sha256 = turn.documents.put(content)
     added = await turn.uow.claims.attach(claim.id, item.code, sha256, kind=kind, size=len(content),
-                                         original_name=_display_name(upload.file_name))
+                                         original_name=display_name(upload.file_name))
     if not added:
         turn.say(turn._(ALREADY_HAVE, name=name))
         return
@@ -212,7 +206,18 @@ async def _complete(turn: Turn, claim: Claim, total: int) -> None:
                  chat_id=turn.settings.staff_chat_id)
 
 
-def _display_name(name: str | None) -> str | None:
+async def fetch_upload(turn: Turn, upload: UploadedFile) -> tuple[bytes, str]:
+    """The bytes of an uploaded photo or file and their kind; UploadRefused with the reason."""
+    check_declared_size(upload.file_size)
+    try:
+        content = await turn.fetch_file(upload.file_id)
+    except TelegramError as error:
+        log.warning("user %s: could not fetch a file: %s", turn.user.id, error)
+        raise UploadRefused("unreachable") from None
+    return content, file_kind(content)
+
+
+def display_name(name: str | None) -> str | None:
     """A user's file name, kept only to show it: never used as a path."""
     if not name:
         return None

@@ -269,3 +269,88 @@ class ClaimEvent(Base):
     kind: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# ---- telemedicine (issue 11: Dariger Online, Nomad Life rules 7.12, 9.5, Appendix 1) ----
+
+class TelemedicineDoctor(Base):
+    """A doctor of the medical organisation: the embedded provider's roster."""
+
+    __tablename__ = "telemedicine_doctors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    speciality: Mapped[str] = mapped_column(String(32), index=True)
+    on_duty: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class TelemedicineHours(Base):
+    """A doctor's published working hours on one weekday, in Kazakhstan time."""
+
+    __tablename__ = "telemedicine_hours"
+    __table_args__ = (UniqueConstraint("doctor_id", "weekday", "start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("telemedicine_doctors.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer)
+    start: Mapped[str] = mapped_column(String(5))
+    end: Mapped[str] = mapped_column(String(5))
+
+
+class Consultation(Base):
+    """One telemedicine consultation, urgent (duty queue) or planned (a booked slot).
+
+    `slot_key` ("doctor:start") is unique while the booking holds the slot, so two
+    customers can never hold the same slot; a cancellation frees it. `counted_as`
+    records a consultation that counts as given against the policy (rules 7.12).
+    """
+
+    __tablename__ = "consultations"
+    __table_args__ = (Index("ix_consultations_reminder", "next_reminder_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), index=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    kind: Mapped[str] = mapped_column(String(24))
+    speciality: Mapped[str] = mapped_column(String(32))
+    doctor_id: Mapped[int | None] = mapped_column(ForeignKey("telemedicine_doctors.id"))
+    starts_at: Mapped[datetime | None] = mapped_column(default=None)
+    slot_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(24), index=True)
+    phone: Mapped[str] = mapped_column(String(32))
+    patient_name: Mapped[str] = mapped_column(String(128))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    language: Mapped[str] = mapped_column(String(8))
+    queue_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    connected_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    failed_calls: Mapped[int] = mapped_column(Integer, default=0)
+    join_link: Mapped[str | None] = mapped_column(String(256))
+    counted_as: Mapped[str | None] = mapped_column(String(24))
+    conclusion_text: Mapped[str | None] = mapped_column(Text)
+    conclusion_sha256: Mapped[str | None] = mapped_column(String(64))
+    conclusion_name: Mapped[str | None] = mapped_column(String(128))
+    complaint: Mapped[str | None] = mapped_column(Text)
+    complained_at: Mapped[datetime | None] = mapped_column(default=None)
+    next_reminder_at: Mapped[datetime | None] = mapped_column(default=None)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ConsultationDocument(Base):
+    """A file the patient sent before or during a consultation (earlier diagnoses,
+    allergies, test results); the bytes live in the document store."""
+
+    __tablename__ = "consultation_documents"
+    __table_args__ = (UniqueConstraint("consultation_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))
+    size: Mapped[int] = mapped_column(BigInteger)
+    original_name: Mapped[str | None] = mapped_column(String(128))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
