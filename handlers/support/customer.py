@@ -210,8 +210,9 @@ async def blocked_or_not(turn: Turn) -> None:
     if request is None or not reachable(request, utcnow()):
         return
     status = turn.incoming.media_kind
-    if status in ("kicked", "member"):
-        to_staff(turn, request, staff_t(turn).gettext(STAFF_BLOCKED if status == "kicked" else STAFF_UNBLOCKED))
+    notes = {"kicked": STAFF_BLOCKED, "member": STAFF_UNBLOCKED}
+    if (note := notes.get(status or "")) is not None:
+        to_staff(turn, request, staff_t(turn).gettext(note))
 
 
 async def leave(turn: Turn) -> None:
