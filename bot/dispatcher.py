@@ -471,8 +471,13 @@ class Dispatcher:
                                             reply_markup=markup, **caption, **place)
             return copied.message_id
         elif method == "edit_message_caption":
-            await bot.edit_message_caption(chat_id=chat_id, message_id=payload["message_id"],
-                                           caption=payload["caption"], parse_mode=ParseMode.HTML)
+            try:
+                await bot.edit_message_caption(chat_id=chat_id, message_id=payload["message_id"],
+                                               caption=payload["caption"], parse_mode=ParseMode.HTML)
+            except BadRequest as exc:
+                if "not found" not in exc.message.lower() and "can't be edited" not in exc.message.lower():
+                    raise
+                return 0  # the relayed copy is gone: nothing to edit
             return payload["message_id"]
         elif method == "create_forum_topic":
             topic = await bot.create_forum_topic(chat_id, payload["name"])
