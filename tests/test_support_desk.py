@@ -109,6 +109,18 @@ async def test_a_ticket_from_a_purchase_step_keeps_the_step_and_the_card_names_i
     await staff_forum.write(thread, "Сумму из договора займа.")
     answer = await user.reply()
     assert answer["text"] == catalogue("ru", customer.ANSWER, name="Aigul", number=1, text="Сумму из договора займа.")
+    # Buttons keep working while a person has the chat; what is typed goes to the person,
+    # and the card follows the customer to the screen they are on now.
+    await user.press("menu")
+    await user.reply()
+    await staff_forum.mark()
+    await user.send("А если кредит в долларах?")
+    copy = (await staff_forum.bot_messages(1))[0]["message"]
+    assert copy["text"] == "А если кредит в долларах?" and copy["message_thread_id"] == thread
+    refreshed = (await staff_forum.bot_messages(1, types=("bot_edit",)))[0]["message"]
+    assert refreshed["message_id"] == card_message["message_id"]
+    assert catalogue("ru", card.CARD_SCREEN, screen="menu") in refreshed["text"]
+    assert not await user.quiet_for(0.3)   # no journey answered the typed text
     await user.press("support:leave")
     left, step = await user.replies(2)
     assert left["message"]["text"] == catalogue("ru", customer.LEFT, number=1)

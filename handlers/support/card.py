@@ -66,7 +66,9 @@ def policy_status(t: Translator, policy: Policy) -> str:
     return t.gettext(POLICY_STATUS[policy.status]) if policy.status in POLICY_STATUS else policy.status
 
 
-async def render_card(turn: Turn, request: SupportRequest, client: User) -> tuple[str, list[list[Button]]]:
+async def render_card(turn: Turn, request: SupportRequest, client: User,
+                      screen: str | None = None) -> tuple[str, list[list[Button]]]:
+    """The card; `screen` is where the customer is now (default: where they asked from)."""
     t, uow, staff_language = staff_t(turn), turn.uow, turn.settings.staff_language
     name = " ".join(filter(None, [client.first_name, client.last_name])) or str(client.id)
     if client.username:
@@ -102,7 +104,7 @@ async def render_card(turn: Turn, request: SupportRequest, client: User) -> tupl
                 lines.append(translate(t, CARD_CLAIM_MISSING, items=", ".join(
                     i.document.name.get(staff_language) for i in state.missing)))
         rows += [[(t.gettext(CLAIM_BUTTON, number=c.number), f"desk:claim:{c.id}")] for c in claims[:3]]
-    lines.append(translate(t, CARD_SCREEN, screen=request.context or "—"))
+    lines.append(translate(t, CARD_SCREEN, screen=screen or request.context or "—"))
     recent = await uow.outbox.recent_texts(client.id, LAST_MESSAGES)
     if recent:
         lines.append(t.gettext(CARD_LAST))

@@ -7,7 +7,7 @@ import logging
 import unicodedata
 from html import escape
 
-from bot.conversation import Turn, translate
+from bot.conversation import Turn, inline_keyboard, translate
 from bot.dispatcher import STALE_BUTTON
 from bot.i18n import LANGUAGES, N_, translator
 from bot.keyboards import BACK, MAIN_MENU, menu_and_person
@@ -123,18 +123,34 @@ async def receive_question(turn: Turn) -> None:
         turn.goto("support.sent")
         turn.say(turn._(SENT, number=request.id), [menu_and_person(turn)])
         return
-    card, rows = await render_card(turn, request, turn.user)
+    card, rows = await card_for_staff(turn, request)
     if turn.staff_forum:
         await open_topic(turn, request, turn.user)
         to_staff(turn, request, card, rows, on_sent=f"support_card:{turn.user.id}")
     else:
-        turn.say(f"{card}\n\n{staff_t(turn).gettext(STAFF_HINT)}", rows, chat_id=turn.settings.staff_chat_id,
-                 on_sent=f"support_request:{request.id}")
+        turn.say(card, rows, chat_id=turn.settings.staff_chat_id, on_sent=f"support_request:{request.id}")
     opened = turn._(OPENED, number=request.id)
     if (hours := await working_hours_note(turn)) is not None:
         opened += "\n\n" + hours
     turn.goto("support.chat")
     turn.say(opened, [*back_to_bot(turn), [(turn._(MAIN_MENU), "menu")]])
+
+
+async def card_for_staff(turn: Turn, request: SupportRequest) -> tuple[str, list]:
+    """The context card; in a plain group it is the request message staff reply to."""
+    screen = None if turn.state.startswith("support") else turn.state
+    card, rows = await render_card(turn, request, turn.user, screen)
+    if not turn.staff_forum:
+        card += "\n\n" + staff_t(turn).gettext(STAFF_HINT)
+    return card, rows
+
+
+async def refresh_card(turn: Turn, request: SupportRequest) -> None:
+    """The card edited in place, as the customer's context is now (screen, messages...)."""
+    card, rows = await card_for_staff(turn, request)
+    target = f"support_card:{turn.user.id}" if turn.staff_forum else f"support_request:{request.id}"
+    markup = {"reply_markup": inline_keyboard(rows)} if rows else {}
+    staff_outbox(turn, request, "edit_message_text", text=card, **markup, resolve={"message_id": target})
 
 
 async def working_hours_note(turn: Turn) -> str | None:
@@ -169,6 +185,7 @@ async def relay(turn: Turn) -> bool:
         turn.goto("support.chat")
         turn.say(turn._(REOPENED, number=request.id), back_to_bot(turn))
     relay_to_staff(turn, request, await _relayed_id(turn, request))
+    await refresh_card(turn, request)
     if request.waiting_since is None:
         request.waiting_since, request.reminders_sent = utcnow(), 0
     return True

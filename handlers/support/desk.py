@@ -204,6 +204,11 @@ async def request_message(uow: UnitOfWork, request_id: str) -> int | None:
     return request.staff_message_id if request is not None else None
 
 
+async def card_message(uow: UnitOfWork, user_id: str) -> int | None:
+    topic = await uow.support.topic(int(user_id))
+    return topic.card_message_id if topic is not None else None
+
+
 async def staff_copy(uow: UnitOfWork, relayed_id: str) -> int | None:
     relayed = await uow.support.relayed_message(int(relayed_id))
     return relayed.staff_message_id if relayed is not None else None
@@ -217,7 +222,7 @@ async def customer_copy(uow: UnitOfWork, relayed_id: str) -> int | None:
 ON_SENT = {"support_request": remember_staff_message, "support_topic": remember_topic,
            "support_card": remember_card, "support_copy": remember_staff_copy,
            "support_reply": remember_customer_copy}
-RESOLVERS = {"support_thread": thread_of, "support_request": request_message,
+RESOLVERS = {"support_thread": thread_of, "support_request": request_message, "support_card": card_message,
              "support_staff_copy": staff_copy, "support_customer_copy": customer_copy}
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from bot.conversation import Turn, translate
+from bot.conversation import Turn, inline_keyboard, translate
 from bot.i18n import LANGUAGE_NAMES, N_
 from bot.keyboards import MAIN_MENU
 from handlers.support.canned import BY_KEY, CANNED, fill
@@ -128,9 +128,7 @@ async def relay_staff_edit(turn: Turn, request: SupportRequest) -> None:
     else:
         turn.outgoing.append({**where, "method": "edit_message_text",
                               "text": translate(t, ANSWER, name=name, number=request.id, text=incoming.text),
-                              "reply_markup": {"inline_keyboard": [
-                                  [{"text": label, "callback_data": data} for label, data in row]
-                                  for row in answer_rows(turn, request, client)]}})
+                              "reply_markup": inline_keyboard(answer_rows(turn, request, client))})
     turn.uow.support.record_staff_action(turn.user.id, "edit", request.id)
 
 
