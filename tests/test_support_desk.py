@@ -197,6 +197,15 @@ async def test_text_photo_and_document_go_both_ways_and_edits_follow(person, sta
     await control.send_location(user.id, 43.238, 76.945)
     location = (await staff_forum.bot_messages(1))[0]["message"]
     assert location["location"] == {"latitude": 43.238, "longitude": 76.945}
+    await user.upload("voice", "voice.ogg", b"OggS voice", "audio/ogg")
+    voice = (await staff_forum.bot_messages(1))[0]["message"]
+    assert voice["voice"]["mime_type"] == "audio/ogg" and voice["message_thread_id"] == thread
+    await user._mark()
+    await control.upload(staff_forum.operator["id"], "video", "how-to.mp4", b"\x00\x00\x00\x18ftypmp42",
+                         "video/mp4", chat_id=forum_id, message_thread_id=thread)
+    video_answer = await user.reply()
+    assert video_answer["video"] is not None
+    assert plain(video_answer["caption"]) == catalogue("kk", customer.ANSWER_CAPTION, name="Aigul")
 
 
 @pytest.mark.parametrize("language", ["kk", "ky", "ru"])

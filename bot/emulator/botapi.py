@@ -418,6 +418,8 @@ class BotApi:
             "photo": list(source.photo),
             "contact": source.contact,
             "location": source.location,
+            "voice": source.voice,
+            "video": source.video,
         }
 
     def forward_message(self, params: Params) -> JSON:

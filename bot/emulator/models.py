@@ -236,6 +236,9 @@ class Message:
     message_thread_id: int | None = None
     forum_topic_created: JSON | None = None
     location: JSON | None = None
+    #: A voice message or a video (uploaded with kind "voice" / "video").
+    voice: StoredFile | None = None
+    video: StoredFile | None = None
 
     @property
     def from_bot(self) -> bool:
@@ -250,7 +253,7 @@ class Message:
 
     @property
     def has_media(self) -> bool:
-        return self.document is not None or bool(self.photo)
+        return self.document is not None or bool(self.photo) or self.voice is not None or self.video is not None
 
     def to_api(self, *, with_reply: bool = True) -> JSON:
         data: JSON = {
@@ -268,6 +271,10 @@ class Message:
             data["forum_topic_created"] = self.forum_topic_created
         if self.location is not None:
             data["location"] = self.location
+        for kind in ("voice", "video"):
+            if (stored := getattr(self, kind)) is not None:
+                data[kind] = {**stored.document_api(), "duration": 1} | (
+                    {"width": 640, "height": 360} if kind == "video" else {})
         if self.forward_origin is not None:
             data["forward_origin"] = self.forward_origin
         if with_reply and self.reply_to is not None and not self.reply_to.deleted:
@@ -345,6 +352,9 @@ class Message:
             "message_thread_id": self.message_thread_id,
             "forum_topic_created": self.forum_topic_created,
             "location": self.location,
+            **{kind: {"file_id": stored.file_id, "mime_type": stored.mime_type, "file_size": stored.size,
+                      "url": f"{base_url}/control/files/{stored.file_id}"} if stored else None
+               for kind, stored in (("voice", self.voice), ("video", self.video))},
         }
 
 

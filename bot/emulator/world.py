@@ -558,8 +558,8 @@ class World:
         chat_id: int | None = None,
         message_thread_id: int | None = None,
     ) -> tuple[Message, int | None]:
-        if kind not in ("photo", "document"):
-            raise ControlError(400, "kind must be 'photo' or 'document'")
+        if kind not in ("photo", "document", "voice", "video"):
+            raise ControlError(400, "kind must be 'photo', 'document', 'voice' or 'video'")
         if not data:
             raise ControlError(400, "file is empty")
         chat = self._sender_chat(user, chat_id)
@@ -567,6 +567,9 @@ class World:
                         "message_thread_id": message_thread_id}
         if kind == "photo":
             fields["photo"] = self.store_photo(data, file_name)
+        elif kind in ("voice", "video"):
+            default = "audio/ogg" if kind == "voice" else "video/mp4"
+            fields[kind] = self.store_file(kind, data, file_name, mime_type or default)
         else:
             mime_type = (
                 mime_type or mimetypes.guess_type(file_name or "")[0] or "application/octet-stream"
