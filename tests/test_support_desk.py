@@ -382,3 +382,45 @@ async def test_an_edit_is_never_a_new_answer(qamqor, person, control, settings, 
         application = (await session.scalars(select(PolicyApplication))).one()
     assert len(requests) == 1 and requests[0].text == "Вопрос"
     assert application.answers.get("loan_amount") == "100000.00"   # the edit to 999999999 changed nothing
+
+
+async def test_paid_and_lookups_work_inside_a_topic_and_are_recorded(desk, person, staff_forum):
+    from handlers import purchase
+
+    user = await person(language_code="ru")
+    await ready(user)
+    await registered_sakbol_injury(desk, user)
+    _, _, thread = await open_ticket(user, staff_forum)
+    await staff_forum.write(thread, "/paid abc")
+    usage = (await staff_forum.bot_messages(1))[0]["message"]
+    assert usage["text"] == catalogue("ru", purchase.STAFF_PAID_USAGE) and usage["message_thread_id"] == thread
+    await staff_forum.write(thread, "/claim")
+    claim = (await staff_forum.bot_messages(1))[0]["message"]
+    assert "CLM-2026-" in claim["text"] and claim["message_thread_id"] == thread
+    await staff_forum.write(thread, "/policy SB-0000")
+    missing = (await staff_forum.bot_messages(1))[0]["message"]
+    assert missing["text"] == catalogue("ru", card.NOT_FOUND, number="SB-0000")
+    async with session_factory(desk.engine)() as session:
+        actions = (await session.scalars(select(StaffAction).order_by(StaffAction.id))).all()
+    assert [(a.staff_user_id, a.action, a.details["args"]) for a in actions] == [
+        (staff_forum.operator["id"], "paid", "abc"), (staff_forum.operator["id"], "claim", ""),
+        (staff_forum.operator["id"], "policy", "SB-0000")]
+
+
+async def test_outside_working_hours_the_customer_is_told_when_a_person_answers(start_bot, forum, person, control):
+    from bot.i18n import translator
+    from insurance.support_desk import COUNTRY_ZONES, next_opening
+
+    hour = (utcnow().astimezone(COUNTRY_ZONES["KG"]).hour + 2) % 24
+    hours = parse_hours(f"{hour:02d}:00-{hour:02d}:30")   # starts in one to two hours
+    await start_bot(staff_chat_id=forum["id"], support_hours={"KZ": hours, "KG": hours})
+    desk_staff = Staff(control, forum["id"], await staff_member(control, forum["id"], "Aigul"))
+    user = await person(language_code="ky")
+    await ready(user)
+    opened, _, _ = await open_ticket(user, desk_staff, "Саламатсызбы")
+    opening = next_opening("KG", hours, utcnow())
+    assert opening is not None
+    t = translator("ky")
+    assert plain(opened["text"]).endswith(catalogue(
+        "ky", customer.OUTSIDE_HOURS, hours=str(hours), city=t.gettext(customer.CITIES["KG"]),
+        time=f"{opening:%H:%M}", date=t.date(opening.date())))
