@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.dispatcher import NOT_STAFF, UNKNOWN_COMMAND
+from bot.i18n import translator
 from handlers.support import canned, card, customer, reminders, staff
 from insurance.support_desk import parse_hours
 from storage.db import session_factory
@@ -222,7 +223,6 @@ async def test_a_canned_answer_arrives_in_the_customers_language_with_their_clai
     await user._mark()
     await staff_forum.write(thread, "/r docs")
     answer = await user.reply()
-    from bot.i18n import translator
     expected = translator(language).gettext(canned.BY_KEY["docs"].text, claim="CLM-")
     assert expected.split("CLM-")[0] in plain(answer["text"]) and "CLM-20" in answer["text"]
     confirmation = (await staff_forum.bot_messages(1))[0]["message"]
@@ -408,7 +408,6 @@ async def test_paid_and_lookups_work_inside_a_topic_and_are_recorded(desk, perso
 
 
 async def test_outside_working_hours_the_customer_is_told_when_a_person_answers(start_bot, forum, person, control):
-    from bot.i18n import translator
     from insurance.support_desk import COUNTRY_ZONES, next_opening
 
     hour = (utcnow().astimezone(COUNTRY_ZONES["KG"]).hour + 2) % 24
@@ -424,3 +423,42 @@ async def test_outside_working_hours_the_customer_is_told_when_a_person_answers(
     assert plain(opened["text"]).endswith(catalogue(
         "ky", customer.OUTSIDE_HOURS, hours=str(hours), city=t.gettext(customer.CITIES["KG"]),
         time=f"{opening:%H:%M}", date=t.date(opening.date())))
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+async def test_bad_ratings_comments_and_staff_commands_are_explained(desk, person, staff_forum, control, language):
+    from bot.dispatcher import STALE_BUTTON
+
+    user = await person(language_code=language)
+    await ready(user)
+    _, _, thread = await open_ticket(user, staff_forum)
+    await user.press("support:rate:1:5", forge=True)   # not closed yet: nothing to rate
+    assert (await user.callback_answer())["text"] == catalogue(language, STALE_BUTTON)
+
+    await staff_forum.write(thread, "/r nosuchkey")
+    unknown = (await staff_forum.bot_messages(1))[0]["message"]
+    assert unknown["text"] == catalogue("ru", staff.STAFF_CANNED_UNKNOWN, key="nosuchkey")
+    await staff_forum.mark()
+    await control.send_text(staff_forum.operator["id"], "/close", chat_id=staff_forum.chat_id)   # in General
+    outside = (await staff_forum.bot_messages(1))[0]["message"]
+    assert outside["text"] == catalogue("ru", staff.STAFF_NOT_A_TICKET)
+    await staff_forum.write(thread, "/policy")
+    none = (await staff_forum.bot_messages(1))[0]["message"]
+    assert none["text"] == catalogue("ru", card.NOT_FOUND, number="—")
+
+    await staff_forum.write(thread, "/close")
+    await user.replies(3)
+    await user.press("support:rate:1:9", forge=True)   # only 1 to 5
+    assert (await user.callback_answer())["text"] == catalogue(language, STALE_BUTTON)
+    await user.press("support:rate:1:2")
+    await user.reply()
+    await user.send("ы" * 2500)
+    too_long = await user.reply()
+    assert too_long["text"] == catalogue(language, customer.TOO_LONG, length=translator(language).number(2500),
+                                         limit=translator(language).number(customer.MAX_QUESTION))
+    await user.press("support:skip")
+    thanks, _ = await user.replies(2)
+    assert thanks["message"]["text"] == catalogue(language, customer.THANKS)
+    async with session_factory(desk.engine)() as session:
+        request = (await session.scalars(select(SupportRequest))).one()
+    assert (request.rating, request.rating_comment) == (2, None)
