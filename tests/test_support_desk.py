@@ -154,7 +154,7 @@ async def test_a_ticket_from_a_claim_screen_shows_policies_claims_and_missing_do
     assert [(a.staff_user_id, a.action) for a in actions] == [(staff_forum.operator["id"], "desk")]
 
 
-async def test_text_photo_and_document_go_both_ways_and_edits_follow(person, staff_forum, control):
+async def test_text_photo_and_document_go_both_ways_and_edits_follow(desk, person, staff_forum, control):
     user = await person(language_code="kk", first_name="Ерлан")
     await ready(user)
     _, _, thread = await open_ticket(user, staff_forum)
@@ -207,6 +207,16 @@ async def test_text_photo_and_document_go_both_ways_and_edits_follow(person, sta
     video_answer = await user.reply()
     assert video_answer["video"] is not None
     assert plain(video_answer["caption"]) == catalogue("kk", customer.ANSWER_CAPTION, name="Aigul")
+    await staff_forum.write(thread, "Сау болыңыз")   # after this, the video's ids are recorded (same sender)
+    await user.reply()
+    async with session_factory(desk.engine)() as session:
+        relayed = (await session.scalars(select(SupportMessage).order_by(SupportMessage.id))).all()
+    # Who answered is recorded per message, with both sides' message ids.
+    answers = [(m.kind, m.staff_user_id) for m in relayed if m.direction == "to_customer"]
+    assert answers == [("text", staff_forum.operator["id"]), ("file", staff_forum.operator["id"]),
+                       ("file", staff_forum.operator["id"]), ("video", staff_forum.operator["id"]),
+                       ("text", staff_forum.operator["id"])]
+    assert all(m.customer_message_id and m.staff_message_id for m in relayed[:-1])
 
 
 @pytest.mark.parametrize("language", ["kk", "ky", "ru"])
