@@ -63,7 +63,9 @@ async def run_sandbox(settings: Settings, stop: asyncio.Event | None = None) -> 
     emulator = Emulator(token=settings.bot_token, sandbox_page=True)
     base = await emulator.start(host=settings.sandbox_host, port=settings.sandbox_port)
     async with EmulatorClient(base) as control:
-        staff = await control.create_group("Qamqor staff", chat_id=settings.staff_chat_id)
+        # A forum: each customer who asks for a person gets a topic (the support desk).
+        staff = await control.create_group("Qamqor staff", chat_id=settings.staff_chat_id, chat_type="supergroup",
+                                           bot_is_admin=True, is_forum=True)
     settings = replace(settings, api_base_url=base, staff_chat_id=staff["id"])
     if emulator.sandbox is not None:
         emulator.sandbox.staff_chat_id = settings.staff_chat_id

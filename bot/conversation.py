@@ -38,7 +38,8 @@ class UploadedFile:
 class Incoming:
     """The user's input, reduced to what journeys care about."""
 
-    kind: Literal["command", "text", "callback", "contact", "file", "pre_checkout", "payment", "other"]
+    kind: Literal["command", "text", "callback", "contact", "file", "media", "edit", "member", "pre_checkout",
+                  "payment", "other"]
     text: str = ""
     command: str | None = None
     args: str = ""
@@ -50,6 +51,11 @@ class Incoming:
     chat_id: int | None = None
     reply_to_message_id: int | None = None
     payment: PaymentInfo | None = None
+    # The forum topic the message was written in (staff chat with topics).
+    thread_id: int | None = None
+    # "media": voice, video, audio, video_note, sticker, animation, location, venue;
+    # "edit": "text" or "caption" (what was edited); "member": the bot's new status in the chat.
+    media_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,8 @@ class Turn:
     outgoing: list[dict[str, Any]] = field(default_factory=list)
     callback_notice: str | None = None
     pre_checkout_error: str | None = None
+    # The staff chat is a supergroup with topics (learned from Telegram at start).
+    staff_forum: bool = False
 
     def _(self, message: str, **values: object) -> str:
         """Translate into the user's language; values are HTML-escaped."""
@@ -98,8 +106,11 @@ class Turn:
         self.data.update(data)
 
     def say(self, text: str, rows: list[list[Button]] | None = None, *, chat_id: int | None = None,
-            on_sent: str | None = None, remove_keyboard: bool = False) -> None:
+            on_sent: str | None = None, remove_keyboard: bool = False, **place: Any) -> None:
+        """A new message; `place` adds outbox parameters such as `message_thread_id`
+        or `resolve` (see `Dispatcher._call`); None values are left out."""
         payload: dict[str, Any] = {"method": "send_message", "text": text}
+        payload.update({key: value for key, value in place.items() if value is not None})
         if rows:
             payload["reply_markup"] = inline_keyboard(rows)
         elif remove_keyboard:
@@ -202,6 +213,13 @@ class Router:
         self.deep_links: dict[str, Callable[[Turn, str], Awaitable[None]]] = {}
         self.pre_checkout: Handler | None = None
         self.payment: Handler | None = None
+        # Customer input that is not a journey answer: an edited message, the bot
+        # blocked or unblocked, and the relay to a person that takes typed input
+        # while a support ticket is open (returns True when it took the input).
+        self.on_edit: Handler | None = None
+        self.on_member: Handler | None = None
+        self.relay: Callable[[Turn], Awaitable[bool]] | None = None
+        self.staff_callbacks: dict[str, Handler] = {}
         self.ask_language: Handler
         self.has_consent: Callable[[Turn], Awaitable[bool]]
         self.ask_consent: Handler
@@ -230,6 +248,13 @@ class Router:
     def staff_chat(self, handler: Handler) -> Handler:
         self.staff_chat_handler = handler
         return handler
+
+    def staff_callback(self, prefix: str) -> Callable[[Handler], Handler]:
+        """Buttons on messages in the staff chat (data `prefix` or `prefix:...`)."""
+        def register(handler: Handler) -> Handler:
+            self.staff_callbacks[prefix] = handler
+            return handler
+        return register
 
     def staff_command(self, name: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:

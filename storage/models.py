@@ -120,7 +120,8 @@ class OutgoingMessage(Base):
 
 
 class SupportRequest(Base):
-    """A question a user asked a person; staff reply to it in the staff chat."""
+    """A ticket: a customer asked for a person; staff take over the chat until
+    they close it (`status` open/closed), and the customer rates it."""
 
     __tablename__ = "support_requests"
 
@@ -131,6 +132,14 @@ class SupportRequest(Base):
     staff_message_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(default=None)
+    status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
+    # When the customer started waiting for a person (None: the last word was staff's).
+    waiting_since: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_by: Mapped[int | None] = mapped_column(BigInteger)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str | None] = mapped_column(Text)
 
 
 class PolicyApplication(Base):
@@ -354,3 +363,52 @@ class ConsultationDocument(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     original_name: Mapped[str | None] = mapped_column(String(128))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- Support desk (issue 10): forum topics, relayed messages, staff actions ---
+
+
+class SupportTopic(Base):
+    """The staff forum topic of one customer, reused for all their tickets."""
+
+    __tablename__ = "support_topics"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True, autoincrement=False)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    # Known once Telegram created the topic (the outbox hook records it).
+    thread_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    title: Mapped[str] = mapped_column(String(128))
+    closed: Mapped[bool] = mapped_column(default=False)
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SupportMessage(Base):
+    """One message relayed between a customer and the staff chat: both ids, so
+    an edit on either side can be relayed as an edit; who answered."""
+
+    __tablename__ = "support_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("support_requests.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[str] = mapped_column(String(12))  # "to_staff" or "to_customer"
+    kind: Mapped[str] = mapped_column(String(16))
+    customer_message_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    staff_message_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    staff_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    staff_name: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StaffAction(Base):
+    """Who among the staff did what: answers, canned answers, closing, /paid, lookups."""
+
+    __tablename__ = "staff_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    request_id: Mapped[int | None] = mapped_column(Integer)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -25,7 +25,7 @@ from insurance.catalogue import get_product
 from insurance.consent import consent_text
 from storage.db import session_factory
 from storage.models import Policy, SigningCode, utcnow
-from tests.chat import buttons, catalogue, plain
+from tests.chat import buttons, catalogue, plain, staff_member
 from tests.purchase_flow import (
     KZ_DOCUMENT,
     KZ_IIN,
@@ -343,7 +343,7 @@ async def test_staff_confirms_payment_when_no_payment_provider_is_set(start_bot,
     assert catalogue("kk", purchase.PAY_AWAITING, number=1, total="X").split("X")[0][:20] in awaiting["message"]["text"]
     staff = await control.events(settings.staff_chat_id, wait=10, min_count=1)
     assert "/paid 1" in staff["events"][-1]["message"]["text"]
-    operator = await control.create_user(first_name="Operator", language_code="ru")
+    operator = await staff_member(control, settings.staff_chat_id)
     await control.send_text(operator["id"], "/paid 1", chat_id=settings.staff_chat_id)
     issued, certificate = await user.replies(2)
     assert "SB-" in issued["message"]["text"] and certificate["message"]["document"]["file_name"].startswith("SB-")

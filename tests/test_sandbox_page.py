@@ -30,6 +30,10 @@ from bot.emulator.client import EmulatorClient, EmulatorError
 from bot.i18n import translator
 from bot.settings import SANDBOX_TOKEN, Settings
 from handlers import consent, purchase, start, support
+from handlers.support import card as support_card
+from handlers.support import customer as support_customer
+from handlers.support import staff as support_staff
+from insurance.support_desk import parse_hours
 from tests.chat import catalogue, plain
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -434,10 +438,10 @@ async def test_support_question_reaches_the_staff_pane_and_the_answer_comes_back
 
     # Menu → "talk to a person" → write the question.
     await bot_rows(page).first.locator('[data-callback="support"]').click()
-    await expect(bot_rows(page).first).to_contain_text(catalogue("kk", support.ASK_TEXT))
+    await expect(bot_rows(page).first).to_contain_text(catalogue("kk", support_customer.ASK_TEXT))
     question = "Полисім қашан келеді?"
     await send(page, question)
-    await expect(bot_rows(page).last).to_contain_text(catalogue("kk", support.SENT, number=1))
+    await expect(bot_rows(page).last).to_contain_text(catalogue("kk", support_customer.OPENED, number=1))
 
     # The staff pane gets the request; the operator replies to it.
     request = page.locator("#staff-messages .row.from-bot").filter(has_text=question)
@@ -449,23 +453,22 @@ async def test_support_question_reaches_the_staff_pane_and_the_answer_comes_back
     await page.fill("#staff-input", answer)
     await page.press("#staff-input", "Enter")
     await expect(page.locator("#staff-messages .row.out").last).to_contain_text(answer)
-    # The quote shows the first line of the request: its title, in the staff's language.
+    # The quote shows the first line of the request: its card's title, in the staff's language.
     request_title = plain(
-        translator(settings.staff_language).gettext(support.STAFF_REQUEST).split("\n")[0]
-        % {"number": 1}
+        translator(settings.staff_language).gettext(support_card.CARD_TITLE) % {"number": 1, "name": "Aruzhan"}
     )
     await expect(page.locator("#staff-messages .row.out .quote").last).to_contain_text(
         request_title
     )
     await expect(page.locator("#staff-messages .row.from-bot").last).to_contain_text(
-        catalogue("ru", support.STAFF_DELIVERED, number=1)
+        catalogue("ru", support_staff.STAFF_DELIVERED, number=1)
     )
 
     # The client sees the answer in the chat.
     reply = bot_rows(page).last
     await expect(reply).to_contain_text(answer)
     await expect(reply.locator("strong").first).to_contain_text(
-        catalogue("kk", support.ANSWER, number=1, text="X").split("(")[0].strip()
+        catalogue("kk", support_customer.ANSWER_CAPTION, name="Operator")
     )
     await shot(page, "14-support-answer")
 
@@ -748,4 +751,55 @@ async def test_a_partner_bank_link_opens_from_the_pages_address(
     await expect(card).to_contain_text(plain(catalogue("ru", purchase.CARD_PRICE)))
     await expect(card.locator('[data-callback="buy:o:death"]')).to_contain_text("2 295")
     await shot(page, "30-partner-link-card")
+    watch.check()
+
+
+async def test_the_staff_pane_shows_forum_topics_and_staff_answer_with_files_and_close(
+    browser: Browser, emulator: Emulator, control: EmulatorClient, start_bot: Any
+) -> None:
+    """The desk in a forum: the customer's topic appears as a tab, the operator answers in it
+    with text and a file, and /close closes the topic (docs/sandbox.md)."""
+    forum = await control.create_group("Qamqor desk", chat_type="supergroup", bot_is_admin=True, is_forum=True)
+    always = {"KZ": parse_hours("00:00-24:00"), "KG": parse_hours("00:00-24:00")}
+    await start_bot(staff_chat_id=forum["id"], support_hours=always)
+    assert emulator.sandbox is not None
+    emulator.sandbox.staff_chat_id = forum["id"]
+    page, watch = await open_page(browser, f"{emulator.base_url}/")
+    await expect(page.locator("#staff-sub")).to_contain_text("forum with topics")
+    await create_user(page, "Dana", "ky")
+    await send(page, "/start")
+    await bot_rows(page).first.locator('[data-callback="consent:accept"]').click()
+    await expect(bot_rows(page).first).to_contain_text(catalogue("ky", start.MENU_TITLE))
+    await bot_rows(page).first.locator('[data-callback="support"]').click()
+    await expect(bot_rows(page).first).to_contain_text(catalogue("ky", support_customer.ASK_TEXT))
+    await send(page, "Полисим качан келет?")
+    await expect(bot_rows(page).last).to_contain_text(catalogue("ky", support_customer.OPENED, number=1))
+
+    # The topic appears as a tab, opened; its card names the customer and the question.
+    topic = page.locator("#staff-topics button", has_text="№1 · Dana · KY")
+    await expect(topic).to_have_attribute("aria-pressed", "true")
+    card_row = page.locator("#staff-messages .row.from-bot:visible").filter(has_text="Полисим качан келет?")
+    await expect(card_row).to_have_count(1)
+    await shot(page, "22-desk-topic-card")
+
+    # The operator answers in the topic, then sends a file; the client gets both, signed.
+    await page.fill("#staff-input", "Эртең келет.")
+    await page.press("#staff-input", "Enter")
+    await expect(bot_rows(page).last).to_contain_text("Эртең келет.")
+    await expect(bot_rows(page).last.locator("strong").first).to_contain_text(
+        catalogue("ky", support_customer.ANSWER_CAPTION, name="Operator"))
+    await page.set_input_files("#staff-file", files=[{
+        "name": "memo.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%memo\n"}])
+    await expect(bot_rows(page).last).to_contain_text("memo.pdf")
+    await shot(page, "23-desk-answer-with-file")
+
+    # The General tab does not show the topic's messages; /close closes the topic.
+    await page.locator("#staff-topics button", has_text="# General").click()
+    await expect(page.locator("#staff-messages .row:visible").filter(has_text="Эртең келет.")).to_have_count(0)
+    await topic.click()
+    await page.fill("#staff-input", "/close")
+    await page.press("#staff-input", "Enter")
+    await expect(page.locator("#staff-topics button", has_text="🔒")).to_have_count(1)
+    await expect(bot_rows(page).last).to_contain_text(catalogue("ky", support_customer.RATE))
+    await shot(page, "24-desk-closed")
     watch.check()
