@@ -18,7 +18,13 @@ from storage.db import session_factory
 from storage.models import StaffAction, SupportMessage, SupportRequest, utcnow
 from tests.chat import buttons, catalogue, plain, staff_member
 from tests.test_journeys_claims import JPEG, PDF, ready, registered_sakbol_injury
-from tests.test_journeys_purchase import open_application
+from tests.purchase_flow import open_card, step
+
+async def open_application(user, product_code: str) -> dict:
+    """The product card, then a cover option: the first application field (the loan) is asked."""
+    await open_card(user, product_code)
+    return await step(user, press="buy:o:death")
+
 
 ALWAYS_OPEN = {"KZ": parse_hours("00:00-24:00"), "KG": parse_hours("00:00-24:00")}
 
