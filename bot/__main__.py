@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run | sandbox | migrate | quote | claims`."""
+"""Command line: `python -m bot run | sandbox | migrate | quote | partner-link | claims | telemedicine`."""
 
 from __future__ import annotations
 
@@ -63,7 +63,9 @@ async def run_sandbox(settings: Settings, stop: asyncio.Event | None = None) -> 
     emulator = Emulator(token=settings.bot_token, sandbox_page=True)
     base = await emulator.start(host=settings.sandbox_host, port=settings.sandbox_port)
     async with EmulatorClient(base) as control:
-        staff = await control.create_group("Qamqor staff", chat_id=settings.staff_chat_id)
+        # A forum: each customer who asks for a person gets a topic (the support desk).
+        staff = await control.create_group("Qamqor staff", chat_id=settings.staff_chat_id, chat_type="supergroup",
+                                           bot_is_admin=True, is_forum=True)
     settings = replace(settings, api_base_url=base, staff_chat_id=staff["id"])
     if emulator.sandbox is not None:
         emulator.sandbox.staff_chat_id = settings.staff_chat_id
@@ -93,7 +95,7 @@ def cmd_quote(args: argparse.Namespace) -> None:
     from insurance.premium import QuoteError, quote
 
     try:
-        priced = quote(get_product(args.product), args.loan_amount, args.term_months, args.sum_insured)
+        priced = quote(get_product(args.product), args.loan_amount, args.term_months, args.sum_insured, age=args.age)
     except UnknownProduct:
         print(f"qamqor: unknown product {args.product!r}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -106,6 +108,24 @@ def cmd_quote(args: argparse.Namespace) -> None:
         "premium": str(priced.premium), "tax_rate": str(priced.tax_rate), "tax": str(priced.tax),
         "total": str(priced.total), "sample_rate": priced.sample_rate, "clause": priced.clause,
     }, indent=2))
+
+
+def cmd_partner_link(args: argparse.Namespace) -> None:
+    """The `?start=` payload a partner bank puts in its link, signed with the
+    bank's key from QAMQOR_PARTNER_LINK_KEYS when it has one."""
+    import json
+
+    from insurance.partner_link import LinkError, make_link_payload, parse_link
+
+    keys = _settings(sandbox=True).partner_link_keys
+    try:
+        payload = make_link_payload(args.product, args.loan_amount, args.term_months, args.bank, args.agreement,
+                                    key=keys.get(args.bank or ""))
+        link = parse_link(payload, keys)
+    except LinkError as error:
+        print(f"qamqor: cannot make this link ({error.reason})", file=sys.stderr)
+        raise SystemExit(2) from None
+    print(json.dumps({"start": payload, "signed": link.signed, "length": len(payload)}))
 
 
 def cmd_claims(args: argparse.Namespace) -> None:
@@ -128,6 +148,19 @@ def cmd_claims(args: argparse.Namespace) -> None:
     print(output)
 
 
+def cmd_telemedicine(args: argparse.Namespace) -> None:
+    """The clinic's side of Dariger Online (embedded provider)."""
+    from bot.telemedicine.cli import execute
+    from bot.telemedicine.service import ClinicError
+
+    settings = _settings(sandbox=True)
+    try:
+        print(asyncio.run(execute(settings, args)))
+    except ClinicError as exc:
+        print(f"qamqor: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Qamqor insurance bot")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -141,7 +174,15 @@ def main(argv: list[str] | None = None) -> None:
     quote.add_argument("--loan-amount", required=True)
     quote.add_argument("--term-months", required=True, type=int)
     quote.add_argument("--sum-insured", default=None)
+    quote.add_argument("--age", default=None, type=int, help="age on the cover start (a tariff by age band)")
     quote.set_defaults(func=cmd_quote)
+    link = commands.add_parser("partner-link", help="the ?start= payload of a partner bank's link (signed)")
+    link.add_argument("--product", required=True, help="nomad_life or sakbol")
+    link.add_argument("--loan-amount", required=True, type=int)
+    link.add_argument("--term-months", required=True, type=int)
+    link.add_argument("--bank", default=None, help="partner bank code (insurance/partners.json)")
+    link.add_argument("--agreement", default=None, help="loan agreement number, letters and digits")
+    link.set_defaults(func=cmd_partner_link)
     claims = commands.add_parser("claims", help="for the claims team: list claims, export one as a zip")
     claims_actions = claims.add_subparsers(dest="action", required=True)
     listing = claims_actions.add_parser("list", help="all claims with status and documents")
@@ -150,6 +191,9 @@ def main(argv: list[str] | None = None) -> None:
     export.add_argument("number", help="claim number, e.g. CLM-2026-000001")
     export.add_argument("--output", type=Path, default=None, help="zip file to write (default: NUMBER.zip)")
     claims.set_defaults(func=cmd_claims)
+    from bot.telemedicine.cli import add_parser as add_telemedicine_parser
+
+    add_telemedicine_parser(commands).set_defaults(func=cmd_telemedicine)
     args = parser.parse_args(argv)
     args.func(args)
 

@@ -15,7 +15,8 @@ from bot.adapters import EmulatorSms, HttpSmsGateway, LoggedSms, SmsSender
 from bot.dispatcher import Dispatcher, PerUserOrder
 from bot.i18n import LANGUAGES
 from bot.settings import Settings
-from handlers import build_router, documents, start, support
+from bot.telemedicine import service as telemedicine_jobs
+from handlers import build_router, documents, start, support, telemedicine
 from storage.db import create_engine, migrate, session_factory
 from storage.documents import DocumentStore
 from storage.models import utcnow
@@ -50,7 +51,9 @@ class QamqorBot:
         self.documents = DocumentStore(settings.data_dir / "documents")
         self.dispatcher = Dispatcher(settings, session_factory(self.engine), build_router(), self.documents,
                                      sms_sender(settings))
-        self.dispatcher.on_sent["support_request"] = support.remember_staff_message
+        self.dispatcher.on_sent.update(support.ON_SENT)
+        self.dispatcher.on_sent["telemedicine_queue"] = telemedicine.remember_queue_message
+        self.dispatcher.resolvers.update(support.RESOLVERS)
         self.application = self._build_application()
         self._background: asyncio.Task[None] | None = None
 
@@ -78,6 +81,7 @@ class QamqorBot:
     async def prepare(self) -> None:
         await migrate(self.engine)
         await self.set_command_menus()
+        await self.dispatcher.learn_staff_chat(self.application.bot)
         self._background = asyncio.create_task(self._flush_outbox_forever(), name="outbox-flush")
 
     async def cleanup(self) -> None:
@@ -114,9 +118,14 @@ class QamqorBot:
     async def run_background_once(self, now: datetime | None = None) -> None:
         async with UnitOfWork(self.dispatcher.sessions) as uow:
             reminded = await documents.send_due_reminders(uow, now or utcnow())
+            reminded += await telemedicine_jobs.run_due(uow, now or utcnow())
         if reminded:
-            log.info("sent %s claim document reminders", reminded)
-            await self.dispatcher.deliver(self.application.bot, background=True)
+            log.info("sending %s reminders and clinic messages", reminded)
+        async with UnitOfWork(self.dispatcher.sessions) as uow:
+            waiting = await support.send_due_reminders(uow, self.settings, self.dispatcher.staff_forum, now or utcnow())
+        if waiting:
+            log.info("reminded staff of %s waiting support requests", waiting)
+        await self.dispatcher.deliver(self.application.bot, background=True)
         await self.dispatcher.flush_outbox(self.application.bot)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -49,7 +49,8 @@ class UploadedFile:
 class Incoming:
     """The user's input, reduced to what journeys care about."""
 
-    kind: Literal["command", "text", "callback", "contact", "file", "pre_checkout", "payment", "other"]
+    kind: Literal["command", "text", "callback", "contact", "file", "media", "edit", "member", "pre_checkout",
+                  "payment", "other"]
     text: str = ""
     command: str | None = None
     args: str = ""
@@ -62,6 +63,11 @@ class Incoming:
     reply_to_message_id: int | None = None
     payment: PaymentInfo | None = None
     media_group_id: str | None = None  # files sent together (an album) share it
+    # The forum topic the message was written in (staff chat with topics).
+    thread_id: int | None = None
+    # "media": voice, video, audio, video_note, sticker, animation, location, venue;
+    # "edit": "text" or "caption" (what was edited); "member": the bot's new status in the chat.
+    media_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,8 @@ class Turn:
     # and the retired screens' ids; loaded and saved by the dispatcher.
     screen_message_id: int | None = None
     retired_screens: list[int] = field(default_factory=list)
+    # The staff chat is a supergroup with topics (learned from Telegram at start).
+    staff_forum: bool = False
 
     def _(self, message: str, **values: object) -> str:
         """Translate into the user's language; values are HTML-escaped."""
@@ -119,8 +127,11 @@ class Turn:
         self.data.update(data)
 
     def say(self, text: str, rows: list[list[Button]] | None = None, *, chat_id: int | None = None,
-            on_sent: str | None = None, remove_keyboard: bool = False) -> None:
+            on_sent: str | None = None, remove_keyboard: bool = False, **place: Any) -> None:
+        """A new message; `place` adds outbox parameters such as `message_thread_id`
+        or `resolve` (see `Dispatcher._call`); None values are left out."""
         payload: dict[str, Any] = {"method": "send_message", "text": text}
+        payload.update({key: value for key, value in place.items() if value is not None})
         if rows:
             payload["reply_markup"] = inline_keyboard(rows)
         elif remove_keyboard:
@@ -269,6 +280,13 @@ class Router:
         # A photo or file sent where the current screen takes none (documents journey).
         self.stray_file: Handler | None = None
         self.payment: Handler | None = None
+        # Customer input that is not a journey answer: an edited message, the bot
+        # blocked or unblocked, and the relay to a person that takes typed input
+        # while a support ticket is open (returns True when it took the input).
+        self.on_edit: Handler | None = None
+        self.on_member: Handler | None = None
+        self.relay: Callable[[Turn], Awaitable[bool]] | None = None
+        self.staff_callbacks: dict[str, Handler] = {}
         self.ask_language: Handler
         self.has_consent: Callable[[Turn], Awaitable[bool]]
         self.ask_consent: Handler
@@ -297,6 +315,13 @@ class Router:
     def staff_chat(self, handler: Handler) -> Handler:
         self.staff_chat_handler = handler
         return handler
+
+    def staff_callback(self, prefix: str) -> Callable[[Handler], Handler]:
+        """Buttons on messages in the staff chat (data `prefix` or `prefix:...`)."""
+        def register(handler: Handler) -> Handler:
+            self.staff_callbacks[prefix] = handler
+            return handler
+        return register
 
     def staff_command(self, name: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:

@@ -39,7 +39,7 @@ from telegram.ext import BaseUpdateProcessor, ContextTypes
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 from bot.adapters import SmsSender
-from bot.conversation import Incoming, PaymentInfo, Route, Router, Turn, UploadedFile
+from bot.conversation import Handler, Incoming, PaymentInfo, Route, Router, Turn, UploadedFile
 from bot.i18n import N_, supported_language, translator
 from bot.settings import Settings
 from storage.documents import DocumentStore
@@ -55,8 +55,10 @@ APOLOGY = N_(
 UNKNOWN_COMMAND = N_("I don't know this command. Here is where you are:")
 USE_BUTTONS = N_("Please choose one of the buttons below.")
 STALE_BUTTON = N_("This button is no longer active.")
+NOT_STAFF = N_("Only support staff named by the insurer can do this.")
 
 OnSent = Callable[[UnitOfWork, str, int], Awaitable[None]]
+Resolver = Callable[[UnitOfWork, str], Awaitable[int | None]]
 
 
 class PerUserOrder(BaseUpdateProcessor):
@@ -94,6 +96,9 @@ def _sender_id(update: Update) -> int:
     return update.effective_chat.id if update.effective_chat is not None else 0
 
 
+MEDIA_KINDS = ("voice", "video", "audio", "video_note", "sticker", "animation", "location", "venue")
+
+
 def parse_incoming(update: Update) -> Incoming:
     if (checkout := update.pre_checkout_query) is not None:
         return Incoming(kind="pre_checkout", payment=PaymentInfo(
@@ -108,7 +113,10 @@ def parse_incoming(update: Update) -> Incoming:
             callback_data=query.data or "",
             message_id=query.message.message_id if query.message else None,
             chat_id=query.message.chat.id if query.message else None,
+            thread_id=getattr(query.message, "message_thread_id", None) if query.message else None,
         )
+    if (member := update.my_chat_member) is not None:
+        return Incoming(kind="member", chat_id=member.chat.id, media_kind=member.new_chat_member.status)
     message = update.effective_message
     if message is None:
         return Incoming(kind="other")
@@ -116,7 +124,12 @@ def parse_incoming(update: Update) -> Incoming:
         "message_id": message.message_id,
         "chat_id": message.chat.id,
         "reply_to_message_id": message.reply_to_message.message_id if message.reply_to_message else None,
+        "thread_id": message.message_thread_id if message.is_topic_message else None,
     }
+    if update.edited_message is not None:
+        # An edit is never a new answer: journeys ignore it, the support desk relays it.
+        edited = "caption" if message.text is None else "text"
+        return Incoming(kind="edit", text=message.text or message.caption or "", media_kind=edited, **common)
     if message.contact is not None:
         return Incoming(kind="contact", contact_phone=message.contact.phone_number,
                         contact_user_id=message.contact.user_id, **common)
@@ -130,6 +143,9 @@ def parse_incoming(update: Update) -> Incoming:
         return Incoming(kind="file", text=message.caption or "", file=UploadedFile(
             doc.file_id, doc.file_unique_id, doc.file_name, doc.mime_type, doc.file_size, "document"),
             media_group_id=message.media_group_id, **common)
+    for kind in MEDIA_KINDS:
+        if getattr(message, kind, None):
+            return Incoming(kind="media", text=message.caption or "", media_kind=kind, **common)
     text = message.text or ""
     if text.startswith("/") and message.entities and message.entities[0].type == "bot_command" \
             and message.entities[0].offset == 0:
@@ -139,6 +155,35 @@ def parse_incoming(update: Update) -> Incoming:
     if text:
         return Incoming(kind="text", text=text, **common)
     return Incoming(kind="other", **common)
+
+
+class StaffDirectory:
+    """Who may act as staff: the ids in QAMQOR_STAFF_USER_IDS, or the staff chat's
+    administrators (asked with getChatMember, remembered for a few minutes)."""
+
+    TTL = 300.0
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._cache: dict[int, tuple[bool, float]] = {}
+
+    async def is_staff(self, bot: Bot, user_id: int) -> bool:
+        if user_id in self.settings.staff_user_ids:
+            return True
+        if self.settings.staff_chat_id is None:
+            return False
+        now = asyncio.get_running_loop().time()
+        known = self._cache.get(user_id)
+        if known is not None and known[1] > now:
+            return known[0]
+        try:
+            member = await bot.get_chat_member(self.settings.staff_chat_id, user_id)
+        except TelegramError as exc:
+            log.warning("could not check whether user %s is staff: %s", user_id, exc)
+            return False
+        allowed = member.status in ("creator", "administrator")
+        self._cache[user_id] = (allowed, now + self.TTL)
+        return allowed
 
 
 class Dispatcher:
@@ -153,7 +198,24 @@ class Dispatcher:
         # other in its sleeping busy handler. PostgreSQL takes them concurrently.
         self.write_slots = asyncio.Semaphore(1 if settings.database_url.startswith("sqlite") else 32)
         self.on_sent: dict[str, OnSent] = {"screen": _screen_shown}
+        # Outbox values known only at send time ("resolve": {param: "name:arg"}), such as
+        # the forum topic created by an earlier row of the same ticket.
+        self.resolvers: dict[str, Resolver] = {}
+        self.staff = StaffDirectory(settings)
+        self.staff_forum = False
         self._flush_lock = asyncio.Lock()
+
+    async def learn_staff_chat(self, bot: Bot) -> None:
+        """Whether the staff chat is a forum (topics), asked from Telegram at start."""
+        if self.settings.staff_chat_id is None:
+            return
+        try:
+            chat = await bot.get_chat(self.settings.staff_chat_id)
+        except TelegramError as exc:
+            log.warning("could not read the staff chat %s: %s", self.settings.staff_chat_id, exc)
+            return
+        self.staff_forum = bool(chat.is_forum)
+        log.info("staff chat %s: %s", chat.id, "forum with topics" if self.staff_forum else "plain group")
 
     async def handle_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The single PTB handler: everything goes through here."""
@@ -166,6 +228,8 @@ class Dispatcher:
         if chat is not None and chat.type != "private" and not is_staff_chat:
             return
         language = supported_language(sender.language_code)
+        # Asked before the write slot: it may call Telegram (getChatMember).
+        is_staff = is_staff_chat and await self.staff.is_staff(bot, sender.id)
         turn: Turn | None = None
         try:
             async with self.write_slots, UnitOfWork(self.sessions) as uow:
@@ -175,7 +239,7 @@ class Dispatcher:
                     turn = await self._turn(uow, update, is_staff_chat, bot)
                     language = turn.user.language or language
                     if is_staff_chat:
-                        await self._route_staff(turn)
+                        await self._route_staff(turn, is_staff)
                     else:
                         await self._route(turn)
                         await uow.dialogs.save(turn.user.id, turn.state, turn.data)
@@ -218,6 +282,7 @@ class Dispatcher:
             router=self.router,
             documents=self.documents,
             fetch_file=lambda file_id: self._download_outside_slot(bot, file_id),
+            staff_forum=self.staff_forum,
             state=dialog.state if dialog else "new",
             # A deep copy: handlers change nested answers in place, and the loaded
             # value must stay as it was for the change to be seen and written.
@@ -235,12 +300,38 @@ class Dispatcher:
         finally:
             await self.write_slots.acquire()
 
-    async def _route_staff(self, turn: Turn) -> None:
-        incoming = turn.incoming
-        if incoming.kind == "command" and (handler := self.router.staff_commands.get(incoming.command or "")):
+    async def _route_staff(self, turn: Turn, is_staff: bool) -> None:
+        """The staff chat: commands, card buttons and answers, from staff only; each
+        command or button is recorded with who did it."""
+        incoming, router = turn.incoming, self.router
+        handler: Handler | None = None
+        if incoming.kind == "command":
+            handler = router.staff_commands.get(incoming.command or "")
+        elif incoming.kind == "callback":
+            handler = router.staff_callbacks.get((incoming.callback_data or "").split(":", 1)[0])
+        if handler is not None and not is_staff:
+            log.warning("user %s is not staff: %s refused", turn.user.id, incoming.command or incoming.callback_data)
+            refusal = translator(self.settings.staff_language).gettext(NOT_STAFF)
+            if incoming.kind == "callback":
+                turn.notice(refusal)
+            else:
+                turn.say(refusal, chat_id=incoming.chat_id, message_thread_id=incoming.thread_id)
+            return
+        if handler is not None:
+            turn.uow.support.record_staff_action(
+                turn.user.id, incoming.command or (incoming.callback_data or "").split(":", 1)[0],
+                args=incoming.args or incoming.callback_data or "", thread_id=incoming.thread_id)
             await handler(turn)
-        elif self.router.staff_chat_handler is not None:
-            await self.router.staff_chat_handler(turn)
+        elif is_staff and router.staff_chat_handler is not None:
+            await router.staff_chat_handler(turn)
+        else:
+            return
+        if incoming.thread_id is not None:
+            # Answers to what staff did in a forum topic stay in that topic.
+            for row in turn.outgoing:
+                if row["chat_id"] == incoming.chat_id and "message_thread_id" not in row \
+                        and "message_thread_id" not in row.get("resolve", {}) and row["method"].startswith("send"):
+                    row["message_thread_id"] = incoming.thread_id
 
     async def _route(self, turn: Turn) -> None:
         router, incoming = self.router, turn.incoming
@@ -250,6 +341,15 @@ class Dispatcher:
             handler = router.pre_checkout if incoming.kind == "pre_checkout" else router.payment
             if handler is not None:
                 await handler(turn)
+            return
+        if incoming.kind in ("edit", "member"):
+            # An edit is not a new answer, and a block is not input: neither moves a journey.
+            hook = router.on_edit if incoming.kind == "edit" else router.on_member
+            if hook is not None:
+                await hook(turn)
+            return
+        if incoming.kind in ("text", "file", "contact", "media") and router.relay is not None \
+                and await router.relay(turn):
             return
         if incoming.kind == "command":
             route = router.commands.get(incoming.command or "")
@@ -352,14 +452,64 @@ class Dispatcher:
         async with self._flush_lock:
             return await self.deliver(bot, older_than=older_than)
 
+    async def _resolve(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Fill the row's "resolve" parameters from the database, as they are now."""
+        if not payload.get("resolve"):
+            return payload
+        resolved = {k: v for k, v in payload.items() if k != "resolve"}
+        async with UnitOfWork(self.sessions) as uow:
+            for param, reference in payload["resolve"].items():
+                name, _, arg = reference.partition(":")
+                value = await self.resolvers[name](uow, arg)
+                if value is not None:
+                    resolved[param] = value
+        return resolved
+
     async def _call(self, bot: Bot, chat_id: int, payload: dict[str, Any]) -> int:
-        """Perform one outbox row; returns the Telegram message id (0 for an SMS)."""
+        """Perform one outbox row; returns the Telegram message id (0 for an SMS,
+        the topic's thread id for a created forum topic)."""
+        payload = await self._resolve(payload)
         method = payload["method"]
         markup = _markup(payload.get("reply_markup"), bot)
         no_preview = LinkPreviewOptions(is_disabled=True)
+        # Where in a staff chat: the customer's topic, or a reply to their request.
+        place: dict[str, Any] = {k: payload[k] for k in ("message_thread_id", "reply_to_message_id") if k in payload}
+        if "reply_to_message_id" in place:
+            place["allow_sending_without_reply"] = True
+        if method in ("edit_message_text", "edit_message_caption") and "message_id" not in payload:
+            return 0  # the message to edit was never delivered: nothing to change
         if method == "send_message":
             message = await bot.send_message(chat_id, payload["text"], parse_mode=ParseMode.HTML,
-                                             reply_markup=markup, link_preview_options=no_preview)
+                                             reply_markup=markup, link_preview_options=no_preview, **place)
+        elif method == "copy_message":
+            caption = {"caption": payload["caption"], "parse_mode": ParseMode.HTML} if "caption" in payload else {}
+            copied = await bot.copy_message(chat_id, payload["from_chat_id"], payload["message_id"],
+                                            reply_markup=markup, **caption, **place)
+            return copied.message_id
+        elif method == "edit_message_caption":
+            try:
+                await bot.edit_message_caption(chat_id=chat_id, message_id=payload["message_id"],
+                                               caption=payload["caption"], parse_mode=ParseMode.HTML)
+            except BadRequest as exc:
+                if "not found" not in exc.message.lower() and "can't be edited" not in exc.message.lower():
+                    raise
+                return 0  # the relayed copy is gone: nothing to edit
+            return payload["message_id"]
+        elif method == "create_forum_topic":
+            topic = await bot.create_forum_topic(chat_id, payload["name"])
+            return topic.message_thread_id
+        elif method in ("edit_forum_topic", "close_forum_topic", "reopen_forum_topic"):
+            if "message_thread_id" not in payload:
+                return 0  # the topic was never created
+            call = {"edit_forum_topic": bot.edit_forum_topic, "close_forum_topic": bot.close_forum_topic,
+                    "reopen_forum_topic": bot.reopen_forum_topic}[method]
+            extra = {"name": payload["name"]} if method == "edit_forum_topic" else {}
+            try:
+                await call(chat_id, payload["message_thread_id"], **extra)
+            except BadRequest as exc:
+                if "topic_not_modified" not in exc.message.lower():
+                    raise
+            return payload["message_thread_id"]
         elif method == "edit_message_text":
             result = await bot.edit_message_text(
                 payload["text"], chat_id=chat_id, message_id=payload["message_id"], parse_mode=ParseMode.HTML,
@@ -378,7 +528,7 @@ class Dispatcher:
             content = (self.documents.get(payload["sha256"]) if "sha256" in payload
                        else base64.b64decode(payload["content_b64"]))
             message = await bot.send_document(chat_id, InputFile(BytesIO(content), filename=payload["filename"]),
-                                              caption=payload.get("caption"), parse_mode=ParseMode.HTML)
+                                              caption=payload.get("caption"), parse_mode=ParseMode.HTML, **place)
         elif method == "send_invoice":
             message = await bot.send_invoice(
                 chat_id, payload["title"], payload["description"], payload["payload"], payload["currency"],

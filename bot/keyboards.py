@@ -15,6 +15,7 @@ REPORT_EVENT = N_("🆘 Report an event")
 MY_CLAIMS = N_("📋 My claims")
 UPLOAD_DOCUMENTS = N_("📎 Upload documents")
 MY_DATA = N_("🔒 My data and consents")
+DOCTOR_ONLINE = N_("🩺 Doctor online")
 SHARE_PHONE = N_("📱 Share my phone")
 
 

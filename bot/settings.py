@@ -15,11 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from insurance.support_desk import DEFAULT_REMINDER_MINUTES, WorkingHours, parse_hours, parse_minutes
+
 SANDBOX_TOKEN = "123456:SANDBOX-NOT-A-SECRET"
 SANDBOX_PROVIDER_TOKEN = "sandbox-payments"
 _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{5,}$")
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+
+DEFAULT_SUPPORT_HOURS = {"KZ": parse_hours("09:00-18:00"), "KG": parse_hours("09:00-18:00")}
 
 
 class SettingsError(ValueError):
@@ -45,12 +50,20 @@ class Settings:
     sms_gateway_token: str | None = field(default=None, repr=False)
     sandbox: bool = False
     staff_language: str = "ru"
+    # Partner bank code -> the key its links are signed with (insurance.partner_link).
+    partner_link_keys: dict[str, str] = field(default_factory=dict, repr=False)
+    # Support desk (issue 10): who may act as staff besides the staff chat's administrators,
+    # when waiting tickets are reminded, and working hours per country (local time).
+    staff_user_ids: frozenset[int] = frozenset()
+    support_reminder_minutes: tuple[int, ...] = DEFAULT_REMINDER_MINUTES
+    support_hours: dict[str, WorkingHours] = field(default_factory=lambda: dict(DEFAULT_SUPPORT_HOURS))
 
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never appear in a log line."""
         return tuple(
-            s for s in (self.bot_token, self.webhook_secret, self.payment_provider_token, self.sms_gateway_token) if s
+            s for s in (self.bot_token, self.webhook_secret, self.payment_provider_token, self.sms_gateway_token,
+                        *self.partner_link_keys.values()) if s
         )
 
 
@@ -145,6 +158,23 @@ def load_settings(
     if staff_language not in ("kk", "ky", "ru"):
         raise SettingsError(f"QAMQOR_STAFF_LANGUAGE must be kk, ky or ru, got {staff_language!r}")
 
+    partner_link_keys = _partner_link_keys(get("PARTNER_LINK_KEYS"))
+    try:
+        staff_user_ids = frozenset(int(part) for part in (get("STAFF_USER_IDS") or "").split(",") if part.strip())
+    except ValueError:
+        raise SettingsError("QAMQOR_STAFF_USER_IDS must be Telegram user ids separated by commas") from None
+    try:
+        reminder_minutes = parse_minutes(get("SUPPORT_REMINDER_MINUTES") or "10,30")
+    except ValueError as exc:
+        raise SettingsError(f"QAMQOR_SUPPORT_REMINDER_MINUTES: {exc}") from None
+    support_hours = dict(DEFAULT_SUPPORT_HOURS)
+    for country in ("KZ", "KG"):
+        if value := get(f"SUPPORT_HOURS_{country}"):
+            try:
+                support_hours[country] = parse_hours(value)
+            except ValueError as exc:
+                raise SettingsError(f"QAMQOR_SUPPORT_HOURS_{country}: {exc}") from None
+
     return Settings(
         bot_token=token,
         api_base_url=api_base_url,
@@ -164,7 +194,25 @@ def load_settings(
         sms_gateway_token=get("SMS_GATEWAY_TOKEN") or None,
         sandbox=sandbox,
         staff_language=staff_language,
+        partner_link_keys=partner_link_keys,
+        staff_user_ids=staff_user_ids,
+        support_reminder_minutes=reminder_minutes,
+        support_hours=support_hours,
     )
+
+
+def _partner_link_keys(raw: str | None) -> dict[str, str]:
+    """`bank:key,bank:key`; a key of at least 16 characters, no spaces."""
+    keys: dict[str, str] = {}
+    for item in (raw or "").split(","):
+        if not item.strip():
+            continue
+        bank, _, key = item.strip().partition(":")
+        if not re.fullmatch(r"[a-z][a-z0-9_]{1,19}", bank) or not re.fullmatch(r"\S{16,}", key):
+            raise SettingsError("QAMQOR_PARTNER_LINK_KEYS must be bank:key pairs separated by commas "
+                                "(bank code in lower case, key of 16 or more characters)")
+        keys[bank] = key
+    return keys
 
 
 class RedactingFormatter(logging.Formatter):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.conversation import Router
-from handlers import claims, consent, documents, originals, policies, purchase, start, support
+from handlers import claims, consent, documents, originals, policies, purchase, start, support, telemedicine
 
-JOURNEYS = (start, consent, purchase, policies, claims, documents, originals, support)
+JOURNEYS = (start, consent, purchase, policies, claims, documents, originals, support, telemedicine)
 
 
 def build_router() -> Router:

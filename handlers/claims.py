@@ -18,6 +18,7 @@ from bot.documents.claim_form import render_claim_form
 from bot.i18n import N_, translator
 from bot.i18n import plural_message as ngettext
 from bot.keyboards import (
+    DOCTOR_ONLINE,
     MAIN_MENU,
     MY_CLAIMS,
     PERSON,
@@ -324,7 +325,8 @@ async def choose_event(turn: Turn, code: str = "") -> None:
         turn.goto("claim.telemedicine")
         service = product.telemedicine
         turn.show(turn._(TELEMEDICINE, service=service.name.get(turn.t.language), clause=service.clause,
-                         url=service.url), [back_and_person(turn, back="claim:event")])
+                         url=service.url),
+                  [[(turn._(DOCTOR_ONLINE), "tm")], back_and_person(turn, back="claim:event")])
         return
     # SAKBOL offer form 3, 4.3: an event outside the option bought is registered and flagged, never refused.
     outside = rules.check_event_in_option(product, policy.cover_option, code) \

@@ -19,6 +19,7 @@ from handlers.contacts import insurer_contacts
 from insurance.catalogue import get_product
 from insurance.consent import PERSONAL_DATA, WITHDRAWAL_RECIPIENTS, consent_text
 from storage.models import Consent, utcnow
+from storage.telemedicine import Telemedicine
 
 SCOPE = "qamqor"
 
@@ -320,6 +321,7 @@ async def export(turn: Turn) -> None:
              "currency": r.currency, "status": r.status, "requested_at": r.requested_at.isoformat()}
             for p in policies for r in await turn.uow.terminations.for_policy(p.id)
         ],
+        "consultations": await Telemedicine(turn.uow.session).export(user.id),
         "dialog": {"state": turn.state, "answers": turn.data},
     }
     content = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")

@@ -17,7 +17,7 @@ from typing import Any
 
 from telegram.error import TelegramError
 
-from bot.conversation import Button, Router, Turn, translate, translate_plural
+from bot.conversation import Button, Router, Turn, UploadedFile, translate, translate_plural
 from bot.i18n import N_, translator
 from bot.i18n import plural_message as ngettext
 from bot.keyboards import MY_CLAIMS, back_and_person
@@ -294,18 +294,12 @@ async def _fetch_and_store(turn: Turn, rows: list[list[Button]] | None) -> dict[
     upload = turn.incoming.file
     assert upload is not None
     try:
-        check_declared_size(upload.file_size)
-        try:
-            content = await turn.fetch_file(upload.file_id)
-        except TelegramError as error:
-            log.warning("user %s: could not fetch a file: %s", turn.user.id, error)
-            raise UploadRefused("unreachable") from None
-        kind = file_kind(content)
+        content, kind = await fetch_upload(turn, upload)
     except UploadRefused as refused:
         turn.say(turn._(REFUSED[refused.reason]), rows)
         return None
     return {"sha256": turn.documents.put(content), "kind": kind, "size": len(content),
-            "name": _display_name(upload.file_name)}
+            "name": display_name(upload.file_name)}
 
 
 async def _attach(turn: Turn, claim: Claim, item: Any, files: list[dict[str, Any]]) -> None:
@@ -375,7 +369,18 @@ async def _complete(turn: Turn, claim: Claim, total: int, received: str) -> None
             chat_id=turn.settings.staff_chat_id)
 
 
-def _display_name(name: str | None) -> str | None:
+async def fetch_upload(turn: Turn, upload: UploadedFile) -> tuple[bytes, str]:
+    """The bytes of an uploaded photo or file and their kind; UploadRefused with the reason."""
+    check_declared_size(upload.file_size)
+    try:
+        content = await turn.fetch_file(upload.file_id)
+    except TelegramError as error:
+        log.warning("user %s: could not fetch a file: %s", turn.user.id, error)
+        raise UploadRefused("unreachable") from None
+    return content, file_kind(content)
+
+
+def display_name(name: str | None) -> str | None:
     """A user's file name, kept only to show it: never used as a path."""
     if not name:
         return None

@@ -6,6 +6,7 @@ from bot.conversation import Router, Turn
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, translator
 from bot.keyboards import (
     BUY_COVER,
+    DOCTOR_ONLINE,
     MY_CLAIMS,
     MY_DATA,
     MY_POLICIES,
@@ -31,6 +32,7 @@ COMMANDS = (
     ("claim", N_("Report an insured event")),
     ("claims", N_("My claims")),
     ("documents", N_("Upload claim documents")),
+    ("doctor", N_("Doctor online: a consultation")),
     ("mydata", N_("My data and consents")),
     ("language", N_("Change the language")),
     ("support", N_("Talk to a person")),
@@ -112,7 +114,7 @@ async def show_menu(turn: Turn) -> None:
     turn.show(text, [
         [(turn._(BUY_COVER), "buy"), (turn._(MY_POLICIES), "policies")],
         [(turn._(REPORT_EVENT), "claim"), (turn._(MY_CLAIMS), "claims")],
-        [(turn._(UPLOAD_DOCUMENTS), "docs")],
+        [(turn._(UPLOAD_DOCUMENTS), "docs"), (turn._(DOCTOR_ONLINE), "tm")],
         [(turn._(MY_DATA), "data")],
         [(turn._(MENU_LANGUAGE), "lang:choose"), (turn._(PERSON), "support")],
     ])

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from insurance.money import round_money
-from insurance.product import CoverOption, Product
+from insurance.product import CoverOption, LocalizedText, Product
 
 MAX_TERM_MONTHS = 360
 MAX_TEXT = 200
@@ -36,6 +36,19 @@ class IdentityDocument:
     number: str  # series and number as printed
     issued_on: date
     issuer: str
+
+
+@dataclass(frozen=True)
+class StatementAnswer:
+    """One item of the declaration as answered: printed on the signed
+    application, since the material facts are those stated in it (Nomad Life
+    rules 4.3-4.5, SAKBOL offer 2.7). `question` is None for the item the bot
+    words itself (the insured is someone else, Nomad Life 4.2)."""
+
+    code: str
+    clause: str | None
+    question: LocalizedText | None
+    applies: bool
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,11 @@ class ApplicationForm:
     language: str
     signed_at: datetime | None = None
     signature: str | None = None  # "HASH | code | full name | date"
+    statements: tuple[StatementAnswer, ...] = ()
+    beneficiary: str | None = None  # as the contract names it; None: the product's fixed one
+    sample_tariff: bool = False
+    cover_from_payment: bool = False  # SAKBOL offer 2.10, 6.2: from the moment of payment
+    loan_agreement: str | None = None  # the loan agreement number, when the bank's link gives it
 
 
 @dataclass(frozen=True)
@@ -178,11 +196,6 @@ def local_today(product: Product, now: datetime) -> date:
     return now.astimezone(timezone(timedelta(hours=product.utc_offset_hours))).date()
 
 
-def default_cover_start(product: Product, now: datetime) -> date:
-    """Tomorrow, 00:00 local time in the product's country (KZ UTC+5, KG UTC+6)."""
-    return local_today(product, now) + timedelta(days=1)
-
-
 def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
@@ -200,14 +213,81 @@ def cover_end(product: Product, start: date, term_months: int) -> date:
     return end if not product.cover_period.end_inclusive else end - timedelta(days=1)
 
 
+def default_cover_start(product: Product, now: datetime) -> date:
+    """The start the bot proposes (and prices with) before the buyer chooses:
+    the payment day for cover from payment (SAKBOL offer 2.10, 6.2), else the
+    earliest date the product allows (Nomad Life rules 5.1: tomorrow)."""
+    today = local_today(product, now)
+    if product.cover_start.rule == "from_payment":
+        return today
+    return today + timedelta(days=product.cover_start.earliest_days)
+
+
+def cover_start_on_payment(product: Product, paid_at: datetime, chosen: date | None) -> date:
+    """The start printed on the policy: the local payment day where cover runs
+    from payment (SAKBOL offer 2.9, 2.10, 6.2), else the date set in the
+    contract (Nomad Life rules 5.1, 5.4)."""
+    if product.cover_start.rule == "from_payment" or chosen is None:
+        return local_today(product, paid_at)
+    return chosen
+
+
 def parse_start_date(text: str, product: Product, now: datetime) -> date:
+    """A start the buyer chooses, within the product's window (Nomad Life 5.1)."""
     start = parse_date(text)
     today = local_today(product, now)
-    if start <= today:
+    if start < today + timedelta(days=product.cover_start.earliest_days):
         raise FieldError("start_not_future")
-    if start > today + timedelta(days=90):
+    if start > today + timedelta(days=product.cover_start.latest_days):
         raise FieldError("start_too_far")
     return start
+
+
+_DATE_IN_LINE = re.compile(r"(?<!\d)(\d{1,2}[./-]\d{1,2}[./-]\d{4}|\d{4}-\d{1,2}-\d{1,2})(?!\d)")
+_NUMBER_IN_LINE = re.compile(r"^(?:№\s*)?([A-Za-zА-Яа-яЁё]{0,3})[\s№#-]*(\d{6,10})\b")
+
+
+def parse_identity_document(text: str, today: date) -> IdentityDocument:
+    """Series and number, date of issue and issuer in one message, as people
+    copy them off the ID card: `ID1234567, 10.05.2018, МКК 50-01`. Each part is
+    checked and a missing or wrong one is named by its own reason."""
+    line = _clean(text)
+    if len(line) > MAX_TEXT:
+        raise FieldError("too_long")
+    found = _DATE_IN_LINE.search(line)
+    rest = (line[:found.start()] + " " + line[found.end():]) if found else line
+    rest = _clean(rest.replace(",", " ").replace(";", " "))
+    number = _NUMBER_IN_LINE.match(rest)
+    if number is None:
+        raise FieldError("document_number")
+    if found is None:
+        raise FieldError("document_no_date")
+    issued = parse_past_date(found.group(1), today)
+    issuer = _clean(rest[number.end():].strip(" ,;.-"))
+    if len(issuer) < 2 or not any(ch.isalpha() for ch in issuer):
+        raise FieldError("document_no_issuer")
+    return IdentityDocument(parse_document_number(number.group(1) + number.group(2)), issued, issuer)
+
+
+def contract_beneficiary(product: Product, language: str, bank: LocalizedText | None, stated: str | None) -> str:
+    """Whom the contract names as beneficiary: the product's fixed one (SAKBOL
+    application form section 2: O!Bank), else the partner bank the link names,
+    else what the buyer stated (Nomad Life rules 2(5), 7.3: the rules name no
+    beneficiary in general; 7.4 pays disability to the insured)."""
+    if product.beneficiary.kind == "fixed" and product.beneficiary.name is not None:
+        return product.beneficiary.name.get(language)
+    if bank is not None:
+        return bank.get(language)
+    return stated or ""
+
+
+def profile_full_name(first_name: str | None, last_name: str | None) -> str | None:
+    """The Telegram profile's name when it looks like a full name (at least a
+    surname and a name, letters only): offered as a one-tap answer."""
+    try:
+        return parse_full_name(f"{last_name or ''} {first_name or ''}")
+    except FieldError:
+        return None
 
 
 def signature_line(document_sha256: str, code: str, full_name: str, signed_at: datetime) -> str:

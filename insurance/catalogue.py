@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from insurance.product import (
     LANGUAGES,
+    AgeBand,
     AgeLimit,
     Beneficiary,
     ChecklistItem,
@@ -26,6 +27,7 @@ from insurance.product import (
     ClauseNote,
     CoverOption,
     CoverPeriod,
+    CoverStart,
     Declaration,
     DisabilityClocks,
     Document,
@@ -52,7 +54,9 @@ from insurance.product import (
 PRODUCTS_DIR = Path(__file__).with_name("products")
 
 CALENDAR_KINDS = ("calendar", "working")
-TARIFF_KINDS = ("term_bands", "flat_rate")
+TARIFF_KINDS = ("term_bands", "flat_rate", "age_term_table")
+COVER_START_RULES = ("from_payment", "chosen_date")
+INVOICE_TITLE_MAX = 32
 TARIFF_BASES = ("loan_amount", "sum_insured")
 AGE_RULES = ("not_reached_during_cover",)
 REFUND_KINDS = ("none", "full", "unexpired_share_less_expenses")
@@ -65,7 +69,7 @@ PAYOUT_KINDS = (
     "loan_schedule",
     "telemedicine_service",
 )
-BENEFICIARY_KINDS = ("fixed", "lending_bank")
+BENEFICIARY_KINDS = ("fixed", "stated")
 PHONE_PURPOSES = ("office", "claims", "call_centre")
 DEADLINE_STARTS = (
     "documents_received",
@@ -279,6 +283,9 @@ def _parse_product(node: _Node) -> Product:
             "asks_workplace",
             "application_consents",
             "late_payment_penalty",
+            "cover_start",
+            "short_name",
+            "sold_through",
         )
     )
     languages_node = node.req("languages")
@@ -317,6 +324,9 @@ def _parse_product(node: _Node) -> Product:
         policy_prefix=node.req("policy_prefix").pattern(r"[A-Z]{2,4}", "2 to 4 capital letters"),
         asks_workplace=node.opt("asks_workplace", lambda n: n.boolean()) or False,
         application_consents=tuple(n.code() for n in node.req("application_consents").items()),
+        cover_start=_parse_cover_start(node.req("cover_start")),
+        short_name=node.opt("short_name", _parse_short_name),
+        sold_through=node.opt("sold_through", _Node.text),
         cover_period=_parse_cover_period(node.req("cover_period")),
         tariff=_parse_tariff(node.req("tariff")),
         sales_tax=_parse_sales_tax(node.req("sales_tax")),
@@ -421,12 +431,33 @@ def _parse_regulator(node: _Node) -> Regulator:
 
 
 def _parse_beneficiary(node: _Node) -> Beneficiary:
-    node.obj(("kind", "name", "clause"))
+    node.obj(("kind", "name", "clause", "note"))
+    kind = node.req("kind").choice(BENEFICIARY_KINDS)
     return Beneficiary(
-        kind=node.req("kind").choice(BENEFICIARY_KINDS),
-        name=node.req("name").text(),
+        kind=kind,
+        name=node.req("name").text() if kind == "fixed" else node.opt("name", _Node.text),
         clause=node.req("clause").string(),
+        note=node.opt("note", _Node.text),
     )
+
+
+def _parse_cover_start(node: _Node) -> CoverStart:
+    node.obj(("rule", "clause", "earliest_days", "latest_days"))
+    rule = node.req("rule").choice(COVER_START_RULES)
+    earliest = node.opt("earliest_days", lambda n: n.integer(0, 365))
+    latest = node.opt("latest_days", lambda n: n.integer(0, 365))
+    if rule == "chosen_date" and (earliest is None or latest is None or latest < earliest):
+        raise node.fail("a chosen start date needs earliest_days <= latest_days")
+    return CoverStart(rule=rule, clause=node.req("clause").string(),
+                      earliest_days=earliest or 0, latest_days=latest or 0)
+
+
+def _parse_short_name(node: _Node) -> LocalizedText:
+    text = node.text()
+    for language in LANGUAGES:
+        if not 1 <= len(text.get(language)) <= INVOICE_TITLE_MAX:
+            raise node.fail(f"{language}: an invoice title has 1 to {INVOICE_TITLE_MAX} characters")
+    return text
 
 
 def _parse_cover_option(node: _Node, event_codes: set[str]) -> CoverOption:
@@ -456,7 +487,7 @@ def _parse_cover_period(node: _Node) -> CoverPeriod:
 
 
 def _parse_tariff(node: _Node) -> Tariff:
-    node.obj(("kind", "base", "rate", "bands", "sample", "note", "clause"))
+    node.obj(("kind", "base", "rate", "bands", "age_bands", "sample", "note", "clause"))
     kind = node.req("kind").choice(TARIFF_KINDS)
     sample = node.req("sample").boolean() if node.has("sample") else False
     note = node.opt("note", _Node.string)
@@ -464,10 +495,13 @@ def _parse_tariff(node: _Node) -> Tariff:
         raise node.fail("a sample tariff must carry a note saying so")
     rate: Decimal | None = None
     bands: tuple[TermBand, ...] = ()
+    age_bands: tuple[AgeBand, ...] = ()
     if kind == "flat_rate":
         rate = node.req("rate").rate()
-    else:
+    elif kind == "term_bands":
         bands = _parse_bands(node.req("bands"))
+    else:
+        age_bands = _parse_age_bands(node.req("age_bands"))
     return Tariff(
         kind=kind,
         base=node.req("base").choice(TARIFF_BASES),
@@ -476,7 +510,28 @@ def _parse_tariff(node: _Node) -> Tariff:
         sample=sample,
         note=note,
         clause=node.opt("clause", _Node.string),
+        age_bands=age_bands,
     )
+
+
+def _parse_age_bands(node: _Node) -> tuple[AgeBand, ...]:
+    """Contiguous age bands, each with its own term bands."""
+    result: list[AgeBand] = []
+    items = node.items()
+    if not items:
+        raise node.fail("at least one age band is required")
+    expected = None
+    for item in items:
+        item.obj(("from_age", "to_age", "bands"))
+        start = item.req("from_age").integer(0, 120)
+        end = item.req("to_age").integer(0, 120)
+        if expected is not None and start != expected:
+            raise item.req("from_age").fail(f"age bands must be contiguous: expected {expected}")
+        if end < start:
+            raise item.req("to_age").fail("to_age is before from_age")
+        result.append(AgeBand(start, end, _parse_bands(item.req("bands"))))
+        expected = end + 1
+    return tuple(result)
 
 
 def _parse_bands(node: _Node) -> tuple[TermBand, ...]:

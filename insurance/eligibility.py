@@ -127,3 +127,35 @@ def check_eligibility(
     ]
     found = tuple(r for r in refusals if r is not None)
     return found + check_declarations(product, answers)
+
+
+INSURED_IS_SOMEONE_ELSE = "insured_is_someone_else"
+
+
+def statement_items(product: Product) -> tuple[tuple[str, str | None], ...]:
+    """(code, clause) of every item of the one declaration screen, in the order
+    printed on the application; "does not apply" is always the eligible answer.
+    Nomad Life rules 4.2 (the insured is someone else) comes first, then the
+    declarations (Nomad Life 4.6, SAKBOL offer 4.5)."""
+    items: list[tuple[str, str | None]] = []
+    if product.eligibility.online_sale_requires_insured_is_policyholder:
+        items.append((INSURED_IS_SOMEONE_ELSE, product.eligibility.policyholder_clause))
+    items += [(d.code, d.clause) for d in product.eligibility.declarations]
+    return tuple(items)
+
+
+def check_statement(product: Product, applies: Mapping[str, bool]) -> Refusal | None:
+    """The first refusal for the items marked as applying (hand-over first).
+    Every item must be answered: Nomad Life 4.3, SAKBOL offer 2.7 make the
+    answers in the application the material facts."""
+    codes = [code for code, _ in statement_items(product)]
+    missing = tuple(c for c in codes if c not in applies)
+    unknown = tuple(c for c in applies if c not in codes)
+    if missing or unknown:
+        raise IncompleteDeclaration(missing, unknown)
+    if INSURED_IS_SOMEONE_ELSE in applies:
+        refusal = check_policyholder(product, not applies[INSURED_IS_SOMEONE_ELSE])
+        if refusal is not None:
+            return refusal
+    found = check_declarations(product, {d.code: applies[d.code] for d in product.eligibility.declarations})
+    return found[0] if found else None

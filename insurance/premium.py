@@ -2,7 +2,8 @@
 
 SAKBOL offer 3.1.2 and 9.5: 2.25% of the loan amount for loans up to and
 including 12 months, 4.5% from the 13th month, plus 2% sales tax on top.
-Nomad Life rules 6.2 give no tariff: the catalogue carries a sample rate.
+Nomad Life rules 6.2 give no tariff: the catalogue carries a sample table by
+age band and term, and every quote from it says `sample_rate`.
 """
 
 from __future__ import annotations
@@ -46,17 +47,19 @@ def quote(
     loan_amount: Decimal | int | str,
     term_months: int,
     sum_insured: Decimal | int | str | None = None,
+    age: int | None = None,
 ) -> Quote:
     """Premium, sales tax and total for one loan.
 
-    `sum_insured` defaults to the loan amount (cover tied to the loan).
+    `sum_insured` defaults to the loan amount (cover tied to the loan);
+    `age` (on the cover start) is needed by a tariff by age band.
     """
     loan = _positive_amount(loan_amount, "loan_amount")
     months = _positive_term(term_months)
     insured = loan if sum_insured is None else _positive_amount(sum_insured, "sum_insured")
 
     tariff = product.tariff
-    rate = _rate(tariff, months)
+    rate = _rate(tariff, months, age)
     base = loan if tariff.base == "loan_amount" else insured
     premium = round_money(base * rate)
     tax = round_money(premium * product.sales_tax.rate)
@@ -78,11 +81,19 @@ def quote(
     )
 
 
-def _rate(tariff: Tariff, months: int) -> Decimal:
+def _rate(tariff: Tariff, months: int, age: int | None) -> Decimal:
     if tariff.kind == "flat_rate":
         assert tariff.rate is not None
         return tariff.rate
-    for band in tariff.bands:
+    bands = tariff.bands
+    if tariff.needs_age:
+        if age is None:
+            raise QuoteError("age_required", "birth_date", "this tariff depends on the age of the insured")
+        band_of_age = next((a for a in tariff.age_bands if a.from_age <= age <= a.to_age), None)
+        if band_of_age is None:
+            raise QuoteError("age_out_of_range", "birth_date", f"no tariff band covers the age {age}")
+        bands = band_of_age.bands
+    for band in bands:
         if band.contains(months):
             return band.rate
     raise QuoteError("term_out_of_range", "term_months", f"no tariff band covers {months} months")
@@ -112,3 +123,14 @@ def _positive_term(value: int) -> int:
     if value <= 0:
         raise QuoteError("term_not_positive", "term_months", f"term must be positive, got {value}")
     return value
+
+
+def price_range(product: Product, loan_amount: Decimal, term_months: int) -> tuple[Quote, Quote]:
+    """The cheapest and the dearest quote for a loan when the age is not yet
+    known (the product card shows "from … to …")."""
+    if not product.tariff.needs_age:
+        one = quote(product, loan_amount, term_months)
+        return one, one
+    ages = [a.from_age for a in product.tariff.age_bands]
+    quotes = [quote(product, loan_amount, term_months, age=age) for age in ages]
+    return min(quotes, key=lambda q: q.total), max(quotes, key=lambda q: q.total)

@@ -81,9 +81,27 @@ class RulesDocument:
 
 @dataclass(frozen=True)
 class Beneficiary:
+    """`fixed`: the product names it (SAKBOL form section 2: O!Bank);
+    `stated`: the contract names it, as the buyer states it or the partner
+    bank's link gives it (Nomad Life rules 2(5); 7.4 pays disability to the
+    insured whoever the beneficiary is)."""
+
     kind: str
-    name: LocalizedText
+    name: LocalizedText | None
     clause: str
+    note: LocalizedText | None = None
+
+
+@dataclass(frozen=True)
+class CoverStart:
+    """When cover begins: `from_payment` (SAKBOL offer 2.9, 2.10, 6.2: from the
+    moment the premium is paid) or `chosen_date` (Nomad Life rules 5.1, 5.4:
+    from the date set in the contract, chosen by the buyer within the window)."""
+
+    rule: str
+    clause: str
+    earliest_days: int = 1
+    latest_days: int = 90
 
 
 @dataclass(frozen=True)
@@ -120,7 +138,20 @@ class TermBand:
 
 
 @dataclass(frozen=True)
+class AgeBand:
+    """Term bands for the ages `from_age`..`to_age` (age on the cover start)."""
+
+    from_age: int
+    to_age: int
+    bands: tuple[TermBand, ...]
+
+
+@dataclass(frozen=True)
 class Tariff:
+    """`flat_rate`, `term_bands` (SAKBOL offer 3.1.2), or `age_term_table`
+    (a table by age band and term, Nomad Life: a sample until the insurer
+    gives its own, rules 6.2)."""
+
     kind: str
     base: str
     rate: Decimal | None
@@ -128,6 +159,19 @@ class Tariff:
     sample: bool
     note: str | None
     clause: str | None
+    age_bands: tuple[AgeBand, ...] = ()
+
+    @property
+    def needs_age(self) -> bool:
+        return self.kind == "age_term_table"
+
+    def rates(self) -> tuple[Decimal, ...]:
+        """Every rate the tariff can charge (for a "from … to …" price)."""
+        if self.kind == "flat_rate":
+            assert self.rate is not None
+            return (self.rate,)
+        bands = self.bands if self.kind == "term_bands" else tuple(b for a in self.age_bands for b in a.bands)
+        return tuple(b.rate for b in bands)
 
 
 @dataclass(frozen=True)
@@ -320,6 +364,13 @@ class Product:
     asks_workplace: bool = False
     application_consents: tuple[str, ...] = ()
     late_payment_penalty: LatePaymentPenalty | None = None
+    cover_start: CoverStart = CoverStart("chosen_date", "")
+    short_name: LocalizedText | None = None
+    sold_through: LocalizedText | None = None
+
+    def invoice_title(self, language: str) -> str:
+        """Telegram allows 1-32 characters for an invoice title."""
+        return (self.short_name or self.name).get(language)[:32]
 
     def cover_option(self, code: str) -> CoverOption:
         return _find(self.cover_options, code, "cover option")

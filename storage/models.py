@@ -120,7 +120,8 @@ class OutgoingMessage(Base):
 
 
 class SupportRequest(Base):
-    """A question a user asked a person; staff reply to it in the staff chat."""
+    """A ticket: a customer asked for a person; staff take over the chat until
+    they close it (`status` open/closed), and the customer rates it."""
 
     __tablename__ = "support_requests"
 
@@ -131,6 +132,14 @@ class SupportRequest(Base):
     staff_message_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(default=None)
+    status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
+    # When the customer started waiting for a person (None: the last word was staff's).
+    waiting_since: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_by: Mapped[int | None] = mapped_column(BigInteger)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str | None] = mapped_column(Text)
 
 
 class PolicyApplication(Base):
@@ -328,3 +337,137 @@ class ChatScreen(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     retired: Mapped[list[int]] = mapped_column(JSON, default=list)
+
+
+# ---- telemedicine (issue 11: Dariger Online, Nomad Life rules 7.12, 9.5, Appendix 1) ----
+
+class TelemedicineDoctor(Base):
+    """A doctor of the medical organisation: the embedded provider's roster."""
+
+    __tablename__ = "telemedicine_doctors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    speciality: Mapped[str] = mapped_column(String(32), index=True)
+    on_duty: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class TelemedicineHours(Base):
+    """A doctor's published working hours on one weekday, in Kazakhstan time."""
+
+    __tablename__ = "telemedicine_hours"
+    __table_args__ = (UniqueConstraint("doctor_id", "weekday", "start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("telemedicine_doctors.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer)
+    start: Mapped[str] = mapped_column(String(5))
+    end: Mapped[str] = mapped_column(String(5))
+
+
+class Consultation(Base):
+    """One telemedicine consultation, urgent (duty queue) or planned (a booked slot).
+
+    `slot_key` ("doctor:start") is unique while the booking holds the slot, so two
+    customers can never hold the same slot; a cancellation frees it. `counted_as`
+    records a consultation that counts as given against the policy (rules 7.12).
+    """
+
+    __tablename__ = "consultations"
+    __table_args__ = (Index("ix_consultations_reminder", "next_reminder_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), index=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    kind: Mapped[str] = mapped_column(String(24))
+    speciality: Mapped[str] = mapped_column(String(32))
+    doctor_id: Mapped[int | None] = mapped_column(ForeignKey("telemedicine_doctors.id"))
+    starts_at: Mapped[datetime | None] = mapped_column(default=None)
+    slot_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(24), index=True)
+    phone: Mapped[str] = mapped_column(String(32))
+    patient_name: Mapped[str] = mapped_column(String(128))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    language: Mapped[str] = mapped_column(String(8))
+    queue_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    connected_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    failed_calls: Mapped[int] = mapped_column(Integer, default=0)
+    join_link: Mapped[str | None] = mapped_column(String(256))
+    counted_as: Mapped[str | None] = mapped_column(String(24))
+    conclusion_text: Mapped[str | None] = mapped_column(Text)
+    conclusion_sha256: Mapped[str | None] = mapped_column(String(64))
+    conclusion_name: Mapped[str | None] = mapped_column(String(128))
+    complaint: Mapped[str | None] = mapped_column(Text)
+    complained_at: Mapped[datetime | None] = mapped_column(default=None)
+    next_reminder_at: Mapped[datetime | None] = mapped_column(default=None)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ConsultationDocument(Base):
+    """A file the patient sent before or during a consultation (earlier diagnoses,
+    allergies, test results); the bytes live in the document store."""
+
+    __tablename__ = "consultation_documents"
+    __table_args__ = (UniqueConstraint("consultation_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))
+    size: Mapped[int] = mapped_column(BigInteger)
+    original_name: Mapped[str | None] = mapped_column(String(128))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- Support desk (issue 10): forum topics, relayed messages, staff actions ---
+
+
+class SupportTopic(Base):
+    """The staff forum topic of one customer, reused for all their tickets."""
+
+    __tablename__ = "support_topics"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True, autoincrement=False)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    # Known once Telegram created the topic (the outbox hook records it).
+    thread_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    title: Mapped[str] = mapped_column(String(128))
+    closed: Mapped[bool] = mapped_column(default=False)
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SupportMessage(Base):
+    """One message relayed between a customer and the staff chat: both ids, so
+    an edit on either side can be relayed as an edit; who answered."""
+
+    __tablename__ = "support_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("support_requests.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[str] = mapped_column(String(12))  # "to_staff" or "to_customer"
+    kind: Mapped[str] = mapped_column(String(16))
+    customer_message_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    staff_message_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    staff_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    staff_name: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StaffAction(Base):
+    """Who among the staff did what: answers, canned answers, closing, /paid, lookups."""
+
+    __tablename__ = "staff_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    request_id: Mapped[int | None] = mapped_column(Integer)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[datetime] = mapped_column(default=utcnow)

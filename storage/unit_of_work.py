@@ -23,8 +23,11 @@ from storage.models import (
     PolicyApplication,
     ProcessedUpdate,
     SigningCode,
+    StaffAction,
+    SupportMessage,
     SupportRequest,
     TerminationRequest,
+    SupportTopic,
     User,
     utcnow,
 )
@@ -157,6 +160,14 @@ class Outbox:
             .values(sent_at=sent_at or utcnow(), attempts=OutgoingMessage.attempts + 1)
         )
 
+    async def recent_texts(self, chat_id: int, limit: int = 3) -> list[str]:
+        """The last texts the bot sent (or is sending) to a chat, oldest first."""
+        result = await self._session.scalars(
+            select(OutgoingMessage).where(OutgoingMessage.chat_id == chat_id).order_by(OutgoingMessage.id.desc())
+            .limit(limit * 3))
+        texts = [m.payload.get("text") or m.payload.get("caption") for m in result.all()]
+        return [t for t in texts if t][:limit][::-1]
+
     async def mark_failed(self, message_id: int, error: str, *, give_up: bool) -> None:
         values: dict[str, Any] = {"attempts": OutgoingMessage.attempts + 1, "last_error": error[:500]}
         if give_up:
@@ -191,6 +202,66 @@ class SupportRequests:
             select(SupportRequest).where(SupportRequest.user_id == user_id).order_by(SupportRequest.id)
         )
         return result.all()
+
+    async def get(self, request_id: int) -> SupportRequest | None:
+        return await self._session.get(SupportRequest, request_id)
+
+    async def latest(self, user_id: int) -> SupportRequest | None:
+        """The customer's newest ticket, open or closed."""
+        result = await self._session.scalars(
+            select(SupportRequest).where(SupportRequest.user_id == user_id)
+            .order_by(SupportRequest.id.desc()).limit(1))
+        return result.first()
+
+    async def waiting(self, since_before: datetime, limit: int = 100) -> Sequence[SupportRequest]:
+        """Open tickets whose customer has waited for a person since before `since_before`."""
+        result = await self._session.scalars(
+            select(SupportRequest).where(SupportRequest.status == "open", SupportRequest.waiting_since.is_not(None),
+                                         SupportRequest.waiting_since <= since_before)
+            .order_by(SupportRequest.waiting_since).limit(limit))
+        return result.all()
+
+    def relayed(self, **fields: Any) -> SupportMessage:
+        message = SupportMessage(**fields)
+        self._session.add(message)
+        return message
+
+    async def relayed_message(self, message_id: int) -> SupportMessage | None:
+        return await self._session.get(SupportMessage, message_id)
+
+    async def relayed_by_staff_message(self, staff_message_id: int) -> SupportMessage | None:
+        result = await self._session.scalars(select(SupportMessage).where(
+            SupportMessage.staff_message_id == staff_message_id).order_by(SupportMessage.id.desc()).limit(1))
+        return result.first()
+
+    async def relayed_by_customer_message(self, request_ids: Sequence[int],
+                                          customer_message_id: int) -> SupportMessage | None:
+        result = await self._session.scalars(select(SupportMessage).where(
+            SupportMessage.request_id.in_(request_ids),
+            SupportMessage.customer_message_id == customer_message_id).order_by(SupportMessage.id.desc()).limit(1))
+        return result.first()
+
+    async def topic(self, user_id: int) -> SupportTopic | None:
+        return await self._session.get(SupportTopic, user_id)
+
+    async def topic_by_thread(self, chat_id: int, thread_id: int) -> SupportTopic | None:
+        result = await self._session.scalars(select(SupportTopic).where(
+            SupportTopic.chat_id == chat_id, SupportTopic.thread_id == thread_id))
+        return result.first()
+
+    def add_topic(self, **fields: Any) -> SupportTopic:
+        topic = SupportTopic(**fields)
+        self._session.add(topic)
+        return topic
+
+    def record_staff_action(self, staff_user_id: int, action: str, request_id: int | None = None,
+                            **details: Any) -> StaffAction:
+        entry = StaffAction(staff_user_id=staff_user_id, action=action, request_id=request_id, details=details)
+        self._session.add(entry)
+        return entry
+
+    async def staff_actions(self) -> Sequence[StaffAction]:
+        return (await self._session.scalars(select(StaffAction).order_by(StaffAction.id))).all()
 
 
 class Applications:

@@ -136,3 +136,11 @@ def catalogue(language: str, msgid: str, **values: object) -> str:
     from bot.i18n import translator
 
     return plain(translator(language).gettext(msgid, **values))
+
+
+async def staff_member(control: EmulatorClient, staff_chat_id: int, first_name: str = "Operator",
+                       status: str = "administrator") -> dict[str, Any]:
+    """A person in the staff chat; administrators are staff (getChatMember)."""
+    user = await control.create_user(first_name=first_name, language_code="ru")
+    await control.set_member(staff_chat_id, user["id"], status)
+    return user

@@ -28,9 +28,12 @@ from insurance.application import (
     ApplicationForm,
     IdentityDocument,
     IssuedPolicy,
+    StatementAnswer,
     cover_end,
+    cover_start_on_payment,
     signature_line,
 )
+from insurance.eligibility import statement_items
 from insurance.catalogue import get_product
 from insurance.identity import iin_check_digit
 from insurance.premium import quote
@@ -74,11 +77,18 @@ def make_form(product_code: str, **changes) -> ApplicationForm:
             "cover_option": product.cover_option("life_telemedicine"),
             "language": "kk",
         }
-    q = quote(product, loan, months)
+    q = quote(product, loan, months, age=35 if product.tariff.needs_age else None)
+    given = {"dispensary_registration": False, "hiv": False}  # every item answered, as the bot records it
+    statements = tuple(StatementAnswer(code, clause, None if code == "insured_is_someone_else"
+                                       else product.declaration(code).question, given.get(code, False))
+                       for code, clause in statement_items(product))
     form = ApplicationForm(
         product=product, loan_amount=q.loan_amount, term_months=months,
         sum_insured=q.sum_insured, cover_start=start, cover_end=cover_end(product, start, months),
-        premium=q.premium, tax=q.tax, total=q.total, currency=q.currency, **person,
+        premium=q.premium, tax=q.tax, total=q.total, currency=q.currency, statements=statements,
+        beneficiary=None if product.beneficiary.kind == "fixed" else "«Халық Банк» АҚ",
+        sample_tariff=product.tariff.sample, cover_from_payment=product.cover_start.rule == "from_payment",
+        **person,
     )
     return replace(form, **changes)
 
@@ -90,11 +100,15 @@ def signed(form: ApplicationForm) -> tuple[ApplicationForm, str]:
                    signature=signature_line(digest, "482913", form.full_name, at)), digest
 
 
+PAID_AT = datetime(2026, 3, 1, 9, 45, tzinfo=UTC)
+
+
 def make_policy(product_code: str) -> IssuedPolicy:
     form, digest = signed(make_form(product_code))
     number = "SKB-2026-000123" if product_code == "sakbol" else "NL-ДКС-2026-004517"
-    return IssuedPolicy(number=number, issued_at=datetime(2026, 3, 1, 9, 45, tzinfo=UTC),
-                        form=form, application_sha256=digest)
+    start = cover_start_on_payment(form.product, PAID_AT, form.cover_start)
+    form = replace(form, cover_start=start, cover_end=cover_end(form.product, start, form.term_months))
+    return IssuedPolicy(number=number, issued_at=PAID_AT, form=form, application_sha256=digest)
 
 
 def text_of(pdf: bytes) -> str:
@@ -130,10 +144,11 @@ def test_certificate_names_the_parties_the_period_and_the_money(policy):
     assert form.birth_date.strftime("%d.%m.%Y") in text
     assert form.cover_start.strftime("%d.%m.%Y") in text
     assert form.cover_end.strftime("%d.%m.%Y") in text
-    for amount in (form.sum_insured, form.premium, form.tax, form.total):
+    for amount in (form.sum_insured, form.premium, form.total, *([form.tax] if form.tax else [])):
         assert money(amount, form.currency) in text
     for lang in product.languages:
-        assert squeezed(product.beneficiary.name.get(lang)) in squeezed(text)
+        beneficiary = product.beneficiary.name.get(lang) if product.beneficiary.name else form.beneficiary
+        assert squeezed(beneficiary) in squeezed(text)
         assert squeezed(form.cover_option.name.get(lang)) in squeezed(text)
         assert squeezed(product.rules.title.get(lang)) in squeezed(text)
         for risk in form.cover_option.risks:
@@ -151,8 +166,9 @@ def test_sakbol_certificate_amounts_period_insurer_and_claims_contacts():
                                                     Decimal("16065.00"))
     text = text_of(render_certificate(policy))
     assert "350 000,00 KGS" in text and "15 750,00 KGS" in text and "16 065,00 KGS" in text
-    # Form 5: both dates at 00:00; cover ends when the end date begins.
-    assert "02.03.2026 00:00 – 02.03.2028 00:00" in text
+    # Offer 2.10, 6.2: cover from the moment of payment (15:45 in Bishkek); form 5: it ends
+    # when the end date begins.
+    assert "01.03.2026 15:45" in text and "01.03.2028 00:00" in text
     assert "ДС №0007" in text and "16.10.2023" in text
     assert "office@sakbol.kg" in text
     for phone in ("+996 312 680 821", "+996 507 338 338", "+996 503 338 338", "5858"):
@@ -168,6 +184,50 @@ def test_nomad_life_certificate_ends_on_the_last_covered_day():
     assert "02.03.2026 00:00 – 01.03.2029 24:00" in text
     assert "Пр-ДКС-04" in text
     assert "darigeronline.kz" in text
+
+
+def test_nomad_life_certificate_carries_the_insurer_telemedicine_access_appeal_and_no_empty_page():
+    policy = make_policy("nomad_life")
+    reader = PdfReader(io.BytesIO(render_certificate(policy)))
+    pages = [page.extract_text() for page in reader.pages]
+    text = squeezed("\n".join(pages))
+    product = policy.form.product
+    for lang in product.languages:
+        assert squeezed(product.insurer.name.get(lang)) in text
+    assert "www.nomadlife.kz" in text
+    # Appendix 1: the site or the app, signing in with the mobile number; support by the site's phone.
+    assert "https://darigeronline.kz" in text and squeezed("«Даригер Онлайн»") in text
+    # Rules 7.10, 13.3-13.5: insurer, insurance ombudsman, regulator, court.
+    assert "7.10,13.3-13.5" in text and "омбудсман" in text.lower()
+    # Rules 6.2: the premium printed is a sample.
+    assert "6.2" in text
+    for page in pages:  # no empty page: each has more than its footer
+        assert len(squeezed(page)) > 200, page
+    # Rules 2(5), 7.3: the beneficiary the contract names; 7.4: disability to the insured.
+    assert squeezed("«Халық Банк» АҚ") in text and "7.4" in text
+
+
+@pytest.mark.parametrize("code", ["sakbol", "nomad_life"])
+def test_application_prints_every_statement_answer(code):
+    # Nomad Life rules 4.3-4.5, SAKBOL offer 2.7: the answers in the application are the material facts.
+    form = replace(make_form(code), statements=tuple(
+        replace(item, applies=i == 1) for i, item in enumerate(make_form(code).statements)))
+    text = squeezed(text_of(render_application(form)))
+    for number, item in enumerate(form.statements, 1):
+        if item.question is not None:
+            first, *others = form.product.languages
+            assert squeezed(f"{number}. {item.question.get(first)}") in text
+            for lang in others:
+                assert squeezed(item.question.get(lang)) in text
+        assert squeezed(f"({item.clause})") in text
+    assert render_application(form) != render_application(make_form(code))
+
+
+def test_sakbol_application_says_cover_starts_with_the_payment():
+    # SAKBOL offer 2.10, 6.2: no start date is chosen; cover runs from the payment.
+    text = squeezed(text_of(render_application(make_form("sakbol"))))
+    assert "2.9,2.10,6.2" in text
+    assert squeezed("02.03.2026 00:00") not in text
 
 
 def test_kazakh_and_kyrgyz_letters_survive_extraction():
@@ -214,8 +274,7 @@ def test_application_shows_every_field_of_the_form(code):
     for value in (form.full_name, form.personal_number, doc.number, doc.issuer, form.phone,
                   form.birth_date.strftime("%d.%m.%Y"), doc.issued_on.strftime("%d.%m.%Y"),
                   money(form.sum_insured, form.currency), money(form.loan_amount, form.currency),
-                  money(form.premium, form.currency), money(form.tax, form.currency),
-                  money(form.total, form.currency), str(form.term_months), product.rules.url):
+                  money(form.premium, form.currency), money(form.total, form.currency), str(form.term_months), product.rules.url):
         assert value in text, value
     assert squeezed(form.address) in squeezed(text)
     if form.workplace:
@@ -223,9 +282,11 @@ def test_application_shows_every_field_of_the_form(code):
     for lang in product.languages:
         assert squeezed(product.name.get(lang)) in squeezed(text)
         assert squeezed(product.insurer.name.get(lang)) in squeezed(text)
-        assert squeezed(product.beneficiary.name.get(lang)) in squeezed(text)
+        beneficiary = product.beneficiary.name.get(lang) if product.beneficiary.name else form.beneficiary
+        assert squeezed(beneficiary) in squeezed(text)
         assert squeezed(form.cover_option.name.get(lang)) in squeezed(text)
-    assert f"{form.cover_start:%d.%m.%Y} 00:00" in text
+    if code == "nomad_life":  # SAKBOL: from the payment (offer 2.10, 6.2)
+        assert f"{form.cover_start:%d.%m.%Y} 00:00" in text
     # SAKBOL form 5: the end date at 00:00; Nomad Life: the end date is the last covered day.
     assert f"{form.cover_end:%d.%m.%Y} {'00:00' if code == 'sakbol' else '24:00'}" in text
 
@@ -265,7 +326,7 @@ def test_application_is_deterministic_across_processes():
     {"full_name": "Айгүл Өмүрбекова"},
     {"personal_number": "12307199100457"},
     {"sum_insured": Decimal("350000.01")},
-    {"cover_start": date(2026, 3, 3)},
+    {"loan_amount": Decimal("350001")},
     {"address": "Бишкек ш., Чүй пр., 219"},
     {"workplace": None},
 ])

@@ -62,9 +62,31 @@ def test_unknown_product():
 def test_nomad_life_basics(nomad):
     assert (nomad.country, nomad.currency, nomad.utc_offset_hours) == ("KZ", "KZT", 5)
     assert nomad.languages == ("kk", "ru")
-    assert nomad.beneficiary.kind == "lending_bank"
+    # Nomad Life rules 2(5), 7.3, 7.4, 10.1(6): the contract names the beneficiary, not "the lending bank".
+    assert nomad.beneficiary.kind == "stated" and nomad.beneficiary.name is None
+    assert "7.4" in nomad.beneficiary.note.ru
     assert nomad.rules.reference == "Пр-ДКС-04"
     assert nomad.tariff.sample and "SAMPLE" in nomad.tariff.note
+    assert nomad.tariff.kind == "age_term_table" and len(nomad.tariff.age_bands) == 3
+
+
+def test_cover_start_is_a_product_setting_as_each_document_says(nomad, sakbol):
+    # SAKBOL offer 2.9, 2.10, 6.2: cover from the moment the premium is paid.
+    assert (sakbol.cover_start.rule, sakbol.cover_start.clause) == ("from_payment", "2.9, 2.10, 6.2")
+    # Nomad Life rules 5.1, 5.4: from the date set in the contract.
+    assert nomad.cover_start.rule == "chosen_date" and "5.1" in nomad.cover_start.clause
+
+
+def test_nomad_life_5_3_excludes_states_not_officially_recommended(nomad):
+    [note] = [x for x in nomad.exclusions if x.clause == "5.3"]
+    assert "ұсынбаған" in note.text.kk and "не рекомендованных" in note.text.ru
+    assert "мойындамаған" not in note.text.kk and "не признанных" not in note.text.ru
+
+
+def test_invoice_titles_fit_telegram_32_characters(nomad, sakbol):
+    for product in (nomad, sakbol):
+        for language in ("kk", "ky", "ru"):
+            assert 1 <= len(product.invoice_title(language)) <= 32
 
 
 def test_nomad_life_3_1_single_option_covers_three_risks(nomad):
@@ -310,3 +332,17 @@ def test_third_product_needs_only_a_data_file(tmp_path):
     products = load_catalogue(tmp_path)
     assert [p.code for p in products] == ["nomad_life", "sakbol", "third"]
     assert quote(products[2], 100000, 24).premium == 1000
+
+
+def test_an_invoice_title_longer_than_32_characters_is_refused(tmp_path):
+    def long_title(data):
+        data["short_name"]["ru"] = "Страхование от несчастных случаев SAKBOL"
+
+    expect_error(write_variant(tmp_path, "sakbol.json", long_title), "short_name", "32")
+
+
+def test_a_chosen_start_date_needs_its_window(tmp_path):
+    def no_window(data):
+        data["cover_start"] = {"rule": "chosen_date", "clause": "5.1"}
+
+    expect_error(write_variant(tmp_path, "sakbol.json", no_window), "cover_start", "earliest_days")

@@ -6,7 +6,7 @@ import pytest
 
 from insurance.catalogue import get_product
 from insurance.money import MoneyError, from_minor_units, round_money, to_minor_units
-from insurance.premium import QuoteError, quote
+from insurance.premium import QuoteError, price_range, quote
 
 
 @pytest.fixture(scope="module")
@@ -72,18 +72,44 @@ def test_sakbol_premium_ignores_sum_insured(sakbol):
     assert q.sum_insured == Decimal("150000.00")
 
 
-def test_nomad_life_6_2_sample_rate_applies_to_sum_insured(nomad):
-    q = quote(nomad, 2_000_000, 24, sum_insured=1_000_000)
+def test_nomad_life_6_2_sample_table_by_age_and_term_applies_to_sum_insured(nomad):
+    # Nomad Life rules 6.2 set no tariff: the product file carries a sample table.
+    q = quote(nomad, 2_000_000, 24, sum_insured=1_000_000, age=40)
     assert q.sample_rate is True
     assert q.base_amount == Decimal("1000000.00")
-    assert q.premium == Decimal("1000000") * nomad.tariff.rate
+    assert q.rate == Decimal("0.0285")  # age band 36-50, term band 13-24 months
+    assert q.premium == Decimal("28500.00")
     assert q.tax == Decimal("0.00")
     assert q.total == q.premium
     assert q.currency == "KZT"
 
 
+@pytest.mark.parametrize("age, months, rate", [
+    (18, 12, "0.0090"), (35, 13, "0.0170"), (36, 12, "0.0150"), (50, 36, "0.0410"), (51, 37, "0.1200"),
+    (69, 360, "0.1200"),
+])
+def test_nomad_life_6_2_sample_table_band_edges(nomad, age, months, rate):
+    assert quote(nomad, 1000, months, age=age).rate == Decimal(rate)
+
+
+def test_nomad_life_6_2_table_needs_the_age_and_a_band(nomad):
+    with pytest.raises(QuoteError) as exc:
+        quote(nomad, 1000, 12)
+    assert (exc.value.reason, exc.value.field) == ("age_required", "birth_date")
+    with pytest.raises(QuoteError) as exc:
+        quote(nomad, 1000, 12, age=70)
+    assert exc.value.reason == "age_out_of_range"
+
+
+def test_price_range_before_the_age_is_known(nomad, sakbol):
+    low, high = price_range(nomad, Decimal(1000000), 12)
+    assert (low.premium, high.premium) == (Decimal("9000.00"), Decimal("28000.00"))
+    low, high = price_range(sakbol, Decimal(100000), 12)
+    assert low == high and low.total == Decimal("2295.00")
+
+
 def test_nomad_life_sum_insured_defaults_to_loan_amount(nomad):
-    assert quote(nomad, 500000, 12).sum_insured == Decimal("500000.00")
+    assert quote(nomad, 500000, 12, age=30).sum_insured == Decimal("500000.00")
 
 
 def test_total_in_minor_units_for_telegram_invoice(sakbol):
@@ -116,7 +142,7 @@ def test_quote_rejects_bad_input_with_reason(sakbol, loan, term, reason, field):
 
 def test_quote_rejects_non_positive_sum_insured(nomad):
     with pytest.raises(QuoteError) as exc:
-        quote(nomad, 1000, 12, sum_insured=0)
+        quote(nomad, 1000, 12, sum_insured=0, age=30)
     assert (exc.value.reason, exc.value.field) == ("amount_not_positive", "sum_insured")
 
 

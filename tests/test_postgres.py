@@ -35,6 +35,22 @@ from tests.test_journeys_robustness import (  # noqa: F401
     test_a_redelivered_update_is_not_processed_twice,
     test_restart_between_two_steps_resumes_where_the_user_was,
 )
+from tests.test_journeys_telemedicine import (  # noqa: F401
+    test_planned_booking_sms_reminders_once_across_a_restart_then_a_free_cancel,
+    test_two_customers_race_for_the_last_slot_one_wins_the_other_is_offered_the_next,
+    test_two_transactions_booking_one_slot_at_once_one_wins_without_an_error,
+    test_urgent_from_the_queue_to_the_conclusion_and_a_complaint,
+)
+from tests.test_support_desk import (  # noqa: F401
+    desk,
+    forum,
+    staff_forum,
+    test_a_plain_group_keeps_replies_with_media_both_ways,
+    test_a_restart_in_the_middle_of_a_conversation_loses_nothing,
+    test_close_rating_comment_and_writing_again_reopens,
+    test_staff_are_reminded_after_the_waiting_time_and_the_customer_never_sees_it,
+    test_text_photo_and_document_go_both_ways_and_edits_follow,
+)
 from tests.test_journeys_start_consent import (  # noqa: F401
     test_export_sends_my_data_as_json,
     test_my_data_lists_then_withdraws_the_consent,

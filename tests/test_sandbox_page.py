@@ -29,7 +29,11 @@ from bot.emulator import Emulator
 from bot.emulator.client import EmulatorClient, EmulatorError
 from bot.i18n import translator
 from bot.settings import SANDBOX_TOKEN, Settings
-from handlers import consent, start, support
+from handlers import consent, purchase, start, support
+from handlers.support import card as support_card
+from handlers.support import customer as support_customer
+from handlers.support import staff as support_staff
+from insurance.support_desk import parse_hours
 from tests.chat import catalogue, plain
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -440,10 +444,10 @@ async def test_support_question_reaches_the_staff_pane_and_the_answer_comes_back
 
     # Menu → "talk to a person" → write the question.
     await bot_rows(page).last.locator('[data-callback="support"]').click()
-    await expect(bot_rows(page).last).to_contain_text(catalogue("kk", support.ASK_TEXT))
+    await expect(bot_rows(page).last).to_contain_text(catalogue("kk", support_customer.ASK_TEXT))
     question = "Полисім қашан келеді?"
     await send(page, question)
-    await expect(bot_rows(page).last).to_contain_text(catalogue("kk", support.SENT, number=1))
+    await expect(bot_rows(page).last).to_contain_text(catalogue("kk", support_customer.OPENED, number=1))
 
     # The staff pane gets the request; the operator replies to it.
     request = page.locator("#staff-messages .row.from-bot").filter(has_text=question)
@@ -455,23 +459,22 @@ async def test_support_question_reaches_the_staff_pane_and_the_answer_comes_back
     await page.fill("#staff-input", answer)
     await page.press("#staff-input", "Enter")
     await expect(page.locator("#staff-messages .row.out").last).to_contain_text(answer)
-    # The quote shows the first line of the request: its title, in the staff's language.
+    # The quote shows the first line of the request: its card's title, in the staff's language.
     request_title = plain(
-        translator(settings.staff_language).gettext(support.STAFF_REQUEST).split("\n")[0]
-        % {"number": 1}
+        translator(settings.staff_language).gettext(support_card.CARD_TITLE) % {"number": 1, "name": "Aruzhan"}
     )
     await expect(page.locator("#staff-messages .row.out .quote").last).to_contain_text(
         request_title
     )
     await expect(page.locator("#staff-messages .row.from-bot").last).to_contain_text(
-        catalogue("ru", support.STAFF_DELIVERED, number=1)
+        catalogue("ru", support_staff.STAFF_DELIVERED, number=1)
     )
 
     # The client sees the answer in the chat.
     reply = bot_rows(page).last
     await expect(reply).to_contain_text(answer)
     await expect(reply.locator("strong").first).to_contain_text(
-        catalogue("kk", support.ANSWER, number=1, text="X").split("(")[0].strip()
+        catalogue("kk", support_customer.ANSWER_CAPTION, name="Operator")
     )
     await shot(page, "14-support-answer")
 
@@ -748,7 +751,8 @@ async def test_receipts_stay_as_sent_through_a_purchase_and_a_claim(
 
     from handlers import claims
     from tests.chat import Person
-    from tests.test_journeys_purchase import buy_sakbol_until_summary, sign
+    from tests.purchase_flow import fill_sakbol, open_card
+    from tests.test_journeys_purchase import sign
 
     base = sandbox.rstrip("/")
     page, watch = await open_page(browser, sandbox)
@@ -764,9 +768,9 @@ async def test_receipts_stay_as_sent_through_a_purchase_and_a_claim(
     await expect(rules).to_have_text("https://www.sakbol.kg/documentation")
 
     # The purchase (driven through the control API; the page follows it live).
-    await buy_sakbol_until_summary(user)
+    await open_card(user, "sakbol")
+    await fill_sakbol(user)
     await sign(user, control)
-    await user.replies(3)
     invoice = page.locator("#messages .row.from-bot .invoice").last
     await expect(invoice.locator("dt.total")).to_have_text("Жалпы")
     await invoice.locator(".pay-btn").click()
@@ -847,3 +851,72 @@ def policies_title() -> str:
     from handlers import policies
 
     return policies.TITLE
+
+
+async def test_a_partner_bank_link_opens_from_the_pages_address(
+    browser: Browser, sandbox: str, control: EmulatorClient
+) -> None:
+    # Issue 13: the sandbox opens a bank's link (?start= in its address); the card prices the loan it carries.
+    page, watch = await open_page(browser, f"{sandbox.rstrip('/')}/?start=buy-sakbol-100000-12")
+    watch.origin = sandbox.rstrip("/")
+    await create_user(page, "Aigul", "ru")
+    await expect(page.locator("#start-link")).to_contain_text("buy-sakbol-100000-12")
+    await page.click("#start-btn")
+    offer = bot_rows(page).first
+    await offer.locator('[data-callback="consent:accept"]').click()
+    card = bot_rows(page).first
+    await expect(card).to_contain_text(plain(catalogue("ru", purchase.CARD_PRICE)))
+    await expect(card.locator('[data-callback="buy:o:death"]')).to_contain_text("2 295")
+    await shot(page, "30-partner-link-card")
+    watch.check()
+
+
+async def test_the_staff_pane_shows_forum_topics_and_staff_answer_with_files_and_close(
+    browser: Browser, emulator: Emulator, control: EmulatorClient, start_bot: Any
+) -> None:
+    """The desk in a forum: the customer's topic appears as a tab, the operator answers in it
+    with text and a file, and /close closes the topic (docs/sandbox.md)."""
+    forum = await control.create_group("Qamqor desk", chat_type="supergroup", bot_is_admin=True, is_forum=True)
+    always = {"KZ": parse_hours("00:00-24:00"), "KG": parse_hours("00:00-24:00")}
+    await start_bot(staff_chat_id=forum["id"], support_hours=always)
+    assert emulator.sandbox is not None
+    emulator.sandbox.staff_chat_id = forum["id"]
+    page, watch = await open_page(browser, f"{emulator.base_url}/")
+    await expect(page.locator("#staff-sub")).to_contain_text("forum with topics")
+    await create_user(page, "Dana", "ky")
+    await send(page, "/start")
+    await bot_rows(page).first.locator('[data-callback="consent:accept"]').click()
+    await expect(bot_rows(page).first).to_contain_text(catalogue("ky", start.MENU_TITLE))
+    await bot_rows(page).first.locator('[data-callback="support"]').click()
+    await expect(bot_rows(page).first).to_contain_text(catalogue("ky", support_customer.ASK_TEXT))
+    await send(page, "Полисим качан келет?")
+    await expect(bot_rows(page).last).to_contain_text(catalogue("ky", support_customer.OPENED, number=1))
+
+    # The topic appears as a tab, opened; its card names the customer and the question.
+    topic = page.locator("#staff-topics button", has_text="№1 · Dana · KY")
+    await expect(topic).to_have_attribute("aria-pressed", "true")
+    card_row = page.locator("#staff-messages .row.from-bot:visible").filter(has_text="Полисим качан келет?")
+    await expect(card_row).to_have_count(1)
+    await shot(page, "22-desk-topic-card")
+
+    # The operator answers in the topic, then sends a file; the client gets both, signed.
+    await page.fill("#staff-input", "Эртең келет.")
+    await page.press("#staff-input", "Enter")
+    await expect(bot_rows(page).last).to_contain_text("Эртең келет.")
+    await expect(bot_rows(page).last.locator("strong").first).to_contain_text(
+        catalogue("ky", support_customer.ANSWER_CAPTION, name="Operator"))
+    await page.set_input_files("#staff-file", files=[{
+        "name": "memo.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%memo\n"}])
+    await expect(bot_rows(page).last).to_contain_text("memo.pdf")
+    await shot(page, "23-desk-answer-with-file")
+
+    # The General tab does not show the topic's messages; /close closes the topic.
+    await page.locator("#staff-topics button", has_text="# General").click()
+    await expect(page.locator("#staff-messages .row:visible").filter(has_text="Эртең келет.")).to_have_count(0)
+    await topic.click()
+    await page.fill("#staff-input", "/close")
+    await page.press("#staff-input", "Enter")
+    await expect(page.locator("#staff-topics button", has_text="🔒")).to_have_count(1)
+    await expect(bot_rows(page).last).to_contain_text(catalogue("ky", support_customer.RATE))
+    await shot(page, "24-desk-closed")
+    watch.check()

@@ -86,3 +86,11 @@ def test_secrets_never_reach_a_log_line():
     line = formatter.format(record)
     assert TOKEN not in line and "webhook-secret-42" not in line
     assert "/bot***/sendMessage" in line and "/bot***/getMe" in line
+
+
+def test_partner_link_keys_are_read_and_kept_out_of_logs():
+    settings = load_settings({"QAMQOR_BOT_TOKEN": TOKEN, "QAMQOR_PARTNER_LINK_KEYS": "obank:0123456789abcdefXYZ"})
+    assert settings.partner_link_keys == {"obank": "0123456789abcdefXYZ"}
+    assert "0123456789abcdefXYZ" in settings.secrets and "0123456789abcdefXYZ" not in repr(settings)
+    with pytest.raises(SettingsError, match="QAMQOR_PARTNER_LINK_KEYS"):
+        load_settings({"QAMQOR_BOT_TOKEN": TOKEN, "QAMQOR_PARTNER_LINK_KEYS": "obank:short"})

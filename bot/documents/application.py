@@ -32,8 +32,39 @@ def personal_number_label(product: Product) -> str:
         product.country, L.PERSONAL_NUMBER)
 
 
-def cover_start_text(form: ApplicationForm) -> str:
+def cover_start_text(form: ApplicationForm, langs: Languages | None = None) -> str:
+    """SAKBOL offer 2.10, 6.2: cover from the moment of payment (the application
+    says so; the certificate prints the payment day); else 00:00 of the start."""
+    if form.cover_from_payment and form.signature is None and langs is not None:
+        return langs.label(L.FROM_PAYMENT, " / ", clause=form.product.cover_start.clause)
     return f"{fmt_date(form.cover_start)} 00:00"
+
+
+def beneficiary_rows(langs: Languages, form: ApplicationForm) -> list:
+    """The beneficiary the contract names (SAKBOL form section 2; Nomad Life
+    rules 2(5), 7.3), and who receives disability payments (Nomad Life 7.4)."""
+    product = form.product
+    if form.beneficiary is None and product.beneficiary.name is not None:
+        return [(langs.label(L.SECTION_BENEFICIARY), langs.text(product.beneficiary.name), None)]
+    rows = [(langs.label(L.BENEFICIARY_DEATH), form.beneficiary or "", STRONG_STYLE)]
+    if product.beneficiary.note is not None:
+        rows.append(("", langs.text(product.beneficiary.note), None))
+    return rows
+
+
+def premium_rows(langs: Languages, form: ApplicationForm) -> list:
+    """Premium, the tax only where there is one, total; a sample tariff says so (Nomad Life 6.2)."""
+    money, product = form.currency, form.product
+    rows = [(langs.label(L.PREMIUM), fmt_money(form.premium, money), None)]
+    if form.tax or product.sales_tax.rate:
+        rows.append((langs.label(L.SALES_TAX, rate=fmt_rate(product.sales_tax.rate)), fmt_money(form.tax, money), None))
+    rows.append((langs.label(L.TOTAL), fmt_money(form.total, money), STRONG_STYLE))
+    return rows
+
+
+def sample_tariff(page: Page, langs: Languages, form: ApplicationForm) -> None:
+    if form.sample_tariff:
+        page.paragraph(langs.label(L.SAMPLE_TARIFF, " / ", clause=form.product.tariff.clause or ""), size=8)
 
 
 def cover_end_text(form: ApplicationForm) -> str:
@@ -58,7 +89,7 @@ def render_application(form: ApplicationForm) -> bytes:
     product = form.product
     langs = Languages(product.languages)
     first = langs.codes[0]
-    created = datetime.combine(form.cover_start, time(0), tzinfo=local_zone(product))
+    created = datetime.combine(form.cover_start, time(0), tzinfo=local_zone(product))  # same form, same bytes
     page = Page(
         title=f"{translator(first).gettext(L.APPLICATION_TITLE)}: {product.name.get(first)}",
         created=created,
@@ -87,27 +118,38 @@ def render_application(form: ApplicationForm) -> bytes:
     page.rows(person)
 
     page.section(langs.label(L.SECTION_BENEFICIARY, " / "))
-    page.rows([(langs.label(L.SECTION_BENEFICIARY), langs.text(product.beneficiary.name), None)])
+    page.rows(beneficiary_rows(langs, form))
 
     page.section(langs.label(L.SECTION_TERMS, " / "))
-    page.rows([
+    terms = [
         (langs.label(L.COVER_OPTION), langs.text(form.cover_option.name), None),
         (langs.label(L.SUM_INSURED), fmt_money(form.sum_insured, money), STRONG_STYLE),
         (langs.label(L.LOAN_AMOUNT), fmt_money(form.loan_amount, money), None),
         (langs.label(L.LOAN_TERM), str(form.term_months), None),
+    ]
+    if form.loan_agreement:
+        terms.append((langs.label(L.LOAN_AGREEMENT), form.loan_agreement, None))
+    terms += [
         (langs.label(L.COVER_TIME), langs.label(L.COVER_TIME_24H, " / "), None),
-        (langs.label(L.COVER_START), cover_start_text(form), None),
+        (langs.label(L.COVER_START), cover_start_text(form, langs), None),
         (langs.label(L.COVER_END), cover_end_text(form), None),
         (langs.label(L.TERRITORY), langs.label(territory_label(product)), None),
-    ])
+    ]
+    page.rows(terms)
+
+    page.section(langs.label(L.SECTION_STATEMENTS, " / "), keep_with_next=30)
+    page.paragraph(langs.label(L.STATEMENTS_INTRO, " / "), size=8)
+    answers = []
+    for number, item in enumerate(form.statements, 1):
+        question = langs.text(item.question) if item.question else langs.label(L.STATEMENT_SOMEONE_ELSE)
+        clause = f" ({item.clause})" if item.clause else ""
+        answers.append((f"{number}. {question}{clause}", langs.label(L.ANSWER_YES if item.applies else L.ANSWER_NO,
+                                                                     " / "), None))
+    page.rows(answers)
 
     page.section(langs.label(L.SECTION_PREMIUM, " / "))
-    page.rows([
-        (langs.label(L.PREMIUM), fmt_money(form.premium, money), None),
-        (langs.label(L.SALES_TAX, rate=fmt_rate(product.sales_tax.rate)),
-         fmt_money(form.tax, money), None),
-        (langs.label(L.TOTAL), fmt_money(form.total, money), STRONG_STYLE),
-    ])
+    page.rows(premium_rows(langs, form))
+    sample_tariff(page, langs, form)
 
     page.section(langs.label(L.SECTION_ACCEPTED, " / "), keep_with_next=30)
     for lang in langs.codes:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from bot.documents import labels as L
 from bot.documents.application import (
+    beneficiary_rows,
     cover_end_text,
     cover_start_text,
     header,
     personal_number_label,
+    premium_rows,
+    sample_tariff,
     territory_label,
 )
 from bot.documents.layout import (
@@ -26,7 +29,6 @@ from bot.documents.layout import (
     fmt_local_datetime,
     fmt_money,
     fmt_phone,
-    fmt_rate,
     unique,
 )
 from bot.i18n import translator
@@ -87,30 +89,28 @@ def render_certificate(policy: IssuedPolicy) -> bytes:
     page.paragraph(langs.label(L.SAME_PERSON, " / "), size=7.5)
 
     page.section(langs.label(L.SECTION_BENEFICIARY, " / "))
-    page.rows([(langs.label(L.SECTION_BENEFICIARY), langs.text(product.beneficiary.name), None)])
+    page.rows(beneficiary_rows(langs, form))
 
     page.section(langs.label(L.SECTION_TERMS, " / "))
+    # SAKBOL offer 2.10, 6.2: cover runs from the moment of payment, printed as that moment.
+    start = fmt_local_datetime(policy.issued_at, product) if form.cover_from_payment else cover_start_text(form)
     risks = [langs.text(product.event_type(code).name) for code in form.cover_option.risks]
     page.rows([
         (langs.label(L.COVER_OPTION), langs.text(form.cover_option.name), STRONG_STYLE),
         (langs.label(L.RISKS), risks, None),
-        (langs.label(L.COVER_PERIOD), f"{cover_start_text(form)} – {cover_end_text(form)}",
+        (langs.label(L.COVER_PERIOD), f"{start} – {cover_end_text(form)}",
          STRONG_STYLE),
         (langs.label(L.COVER_TIME), langs.label(L.COVER_TIME_24H, " / "), None),
         (langs.label(L.TERRITORY), langs.label(territory_label(product)), None),
         (langs.label(L.SUM_INSURED), fmt_money(form.sum_insured, money), STRONG_STYLE),
         (langs.label(L.LOAN_AMOUNT), fmt_money(form.loan_amount, money), None),
         (langs.label(L.LOAN_TERM), str(form.term_months), None),
+        *([(langs.label(L.LOAN_AGREEMENT), form.loan_agreement, None)] if form.loan_agreement else []),
     ])
 
     page.section(langs.label(L.SECTION_PREMIUM, " / "))
-    page.rows([
-        (langs.label(L.PREMIUM), fmt_money(form.premium, money), None),
-        (langs.label(L.SALES_TAX, rate=fmt_rate(product.sales_tax.rate)),
-         fmt_money(form.tax, money), None),
-        (langs.label(L.TOTAL), fmt_money(form.total, money), STRONG_STYLE),
-        (langs.label(L.CURRENCY), money, None),
-    ])
+    page.rows([*premium_rows(langs, form), (langs.label(L.CURRENCY), money, None)])
+    sample_tariff(page, langs, form)
 
     rules = product.rules
     page.section(langs.label(L.SECTION_BASIS, " / "), keep_with_next=30)
@@ -148,8 +148,13 @@ def render_certificate(policy: IssuedPolicy) -> bytes:
         contacts.append((langs.label(label), numbers, STRONG_STYLE))
     if product.telemedicine:
         service = product.telemedicine
+        # Nomad Life rules 9.5, Appendix 1: the site or the app, and the support line on the site.
         contacts.append((langs.label(L.TELEMEDICINE),
-                         f"{langs.text(service.name, ' / ')}\n{service.url}", None))
+                         f"{langs.text(service.name, ' / ')}\n"
+                         + langs.label(L.TELEMEDICINE_ACCESS, url=service.url), None))
+    if product.code in L.APPEAL_CLAUSES:
+        contacts.append((langs.label(L.APPEAL), langs.label(L.APPEAL_ROUTE, clause=L.APPEAL_CLAUSES[product.code]),
+                         None))
     if product.regulator:
         regulator = product.regulator
         value = langs.text(regulator.name)

@@ -60,8 +60,9 @@ TERRITORY = N_("Territory of cover")
 TERRITORIES = {
     "sakbol": N_("Kyrgyz Republic"),
     "nomad_life": N_(
-        "Worldwide, except zones of war and terror, states under military sanctions or "
-        "not recognised by Kazakhstan, and declared epidemic areas (rules 5.3)"
+        "Worldwide, except zones of war and terror, states under military sanctions, "
+        "states not officially recommended by Kazakhstan's foreign ministry, and declared "
+        "epidemic areas (rules 5.3)"
     ),
 }
 TERRITORY_FALLBACK = N_("As set by the insurance rules")
@@ -70,6 +71,23 @@ TERRITORY_FALLBACK = N_("As set by the insurance rules")
 PREMIUM = N_("Insurance premium")
 SALES_TAX = N_("Sales tax (%(rate)s)")
 TOTAL = N_("Total to pay")
+SAMPLE_TARIFF = N_(
+    "Sample tariff: the insurance rules (%(clause)s) give no rate; this premium is a sample "
+    "until the insurer confirms its tariff."
+)
+FROM_PAYMENT = N_("from the moment the premium is paid (%(clause)s)")
+LOAN_AGREEMENT = N_("Loan agreement No.")
+BENEFICIARY_DEATH = N_("Beneficiary (payout on death)")
+
+# The applicant's statements (Nomad Life rules 4.3-4.5, SAKBOL offer 2.7).
+SECTION_STATEMENTS = N_("Statements of the applicant")
+STATEMENTS_INTRO = N_(
+    "The applicant answered each question below; these answers are the material facts of "
+    "the contract."
+)
+STATEMENT_SOMEONE_ELSE = N_("The insured person is someone other than the applicant")
+ANSWER_YES = N_("Yes")
+ANSWER_NO = N_("No")
 CURRENCY = N_("Currency")
 
 # What the applicant accepted. A short line naming each consent, not the
@@ -148,6 +166,18 @@ def report_within(t: Translator, calendar: str, days: int) -> str:
         return t.ngettext("within %(n)s working day", "within %(n)s working days", days)
     return t.ngettext("within %(n)s calendar day", "within %(n)s calendar days", days)
 TELEMEDICINE = N_("Telemedicine")
+TELEMEDICINE_ACCESS = N_(
+    "On the site %(url)s or in the “Däriger Online” mobile app: sign in with your mobile "
+    "number, full name and date of birth. Support: by the phone published on the site "
+    "(Appendix 1 to the rules)."
+)
+# The appeal route printed on the certificate, per product code (Nomad Life rules 7.10, 13.3-13.5).
+APPEAL_CLAUSES = {"nomad_life": "7.10, 13.3-13.5"}
+APPEAL = N_("If you disagree with a decision")
+APPEAL_ROUTE = N_(
+    "Write to the insurer; you may also apply to the insurance ombudsman, the authorised "
+    "body (the financial market regulator) or a court (%(clause)s)."
+)
 PHONE_PURPOSES = {
     "office": N_("Office"),
     "claims": N_("Claims settlement (emergency commissioner)"),

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import ApiError, bad_request, conflict
-from .models import Chat, Invoice, Message, StoredFile, Webhook, unix_now
+from .models import Chat, ForumTopic, Invoice, Message, StoredFile, Webhook, unix_now
 from .params import Params, UploadedFile
 from .textfmt import normalize_parse_mode, render, utf16_len
 from .world import World, image_dimensions
@@ -112,6 +112,12 @@ METHODS: dict[str, str] = {
     "getChatMenuButton": "get_chat_menu_button",
     "sendInvoice": "send_invoice",
     "answerPreCheckoutQuery": "answer_pre_checkout_query",
+    "createForumTopic": "create_forum_topic",
+    "editForumTopic": "edit_forum_topic",
+    "closeForumTopic": "close_forum_topic",
+    "reopenForumTopic": "reopen_forum_topic",
+    "getChatMember": "get_chat_member",
+    "getChatAdministrators": "get_chat_administrators",
 }
 _CANONICAL = {name.lower(): name for name in METHODS}
 
@@ -360,7 +366,17 @@ class BotApi:
             "reply_markup": self._reply_markup(params, inline_only=inline_only),
             "reply_to": self._reply_to(params, chat),
             "protect_content": params.flag("protect_content"),
+            "message_thread_id": self._thread(params, chat),
         }
+
+    @staticmethod
+    def _thread(params: Params, chat: Chat) -> int | None:
+        thread = params.integer("message_thread_id")
+        if thread is None or not chat.is_forum:
+            return None
+        if thread not in chat.topics:
+            raise bad_request("message thread not found")
+        return thread
 
     # Messages
 
@@ -401,6 +417,9 @@ class BotApi:
             "document": source.document,
             "photo": list(source.photo),
             "contact": source.contact,
+            "location": source.location,
+            "voice": source.voice,
+            "video": source.video,
         }
 
     def forward_message(self, params: Params) -> JSON:
@@ -814,3 +833,100 @@ class BotApi:
         query.ok, query.error_message = ok, None if ok else error_message
         self.world.signal.notify()
         return True
+
+    # Forum topics and chat members
+
+    def _forum_topic(self, params: Params) -> tuple[Chat, ForumTopic]:
+        chat = self._chat(params)
+        if not chat.is_forum:
+            raise bad_request("the chat is not a forum")
+        topic = chat.topics.get(params.integer("message_thread_id", required=True) or 0)
+        if topic is None:
+            raise bad_request("message thread not found")
+        return chat, topic
+
+    @staticmethod
+    def _topic_name(params: Params) -> str:
+        name = (params.string("name") or "").strip()
+        if not 1 <= len(name) <= 128:
+            raise bad_request("TOPIC_TITLE_EMPTY" if not name else "topic name is too long")
+        return name
+
+    def create_forum_topic(self, params: Params) -> JSON:
+        chat = self._chat(params)
+        if not chat.is_forum:
+            raise bad_request("the chat is not a forum")
+        if not chat.bot_is_admin:
+            raise bad_request("not enough rights to create a topic")
+        name = self._topic_name(params)
+        color = params.integer("icon_color") or 7322096
+        # The topic's id is the id of its first (service) message, as in Telegram.
+        thread_id = chat.next_message_id
+        topic = ForumTopic(thread_id, name, color)
+        chat.topics[thread_id] = topic
+        message = self.world.add_message(
+            chat, self.world.bot, forum_topic_created={"name": name, "icon_color": color},
+            message_thread_id=thread_id,
+        )
+        self.world.add_event(chat, "topic_created", message, name=name)
+        return topic.to_api()
+
+    def edit_forum_topic(self, params: Params) -> bool:
+        chat, topic = self._forum_topic(params)
+        if params.has("name"):
+            name = self._topic_name(params)
+            if name == topic.name:
+                raise bad_request("TOPIC_NOT_MODIFIED")
+            topic.name = name
+        self.world.add_event(chat, "topic_edited", None, message_thread_id=topic.message_thread_id,
+                             name=topic.name)
+        return True
+
+    def _set_topic_closed(self, params: Params, closed: bool) -> bool:
+        chat, topic = self._forum_topic(params)
+        if topic.closed == closed:
+            raise bad_request("TOPIC_NOT_MODIFIED")
+        topic.closed = closed
+        self.world.add_event(chat, "topic_closed" if closed else "topic_reopened", None,
+                             message_thread_id=topic.message_thread_id)
+        return True
+
+    def close_forum_topic(self, params: Params) -> bool:
+        return self._set_topic_closed(params, True)
+
+    def reopen_forum_topic(self, params: Params) -> bool:
+        return self._set_topic_closed(params, False)
+
+    def _member(self, chat: Chat, user_id: int, status: str) -> JSON:
+        user = self.world.bot if user_id == self.world.bot.id else self.world.users.get(user_id)
+        if user is None:
+            raise bad_request("user not found")
+        member: JSON = {"user": user.to_api(), "status": status}
+        if status == "administrator":
+            member |= {"can_be_edited": False, "is_anonymous": False, "can_manage_chat": True,
+                       "can_delete_messages": True, "can_manage_video_chats": True,
+                       "can_restrict_members": True, "can_promote_members": False,
+                       "can_change_info": True, "can_invite_users": True, "can_post_stories": False,
+                       "can_edit_stories": False, "can_delete_stories": False,
+                       "can_manage_topics": True}
+        elif status == "creator":
+            member["is_anonymous"] = False
+        elif status == "kicked":
+            member["until_date"] = 0
+        return member
+
+    def get_chat_member(self, params: Params) -> JSON:
+        chat = self._chat(params)
+        user_id = params.integer("user_id", required=True) or 0
+        if chat.type == "private":
+            status = "member" if user_id in (chat.id, self.world.bot.id) else "left"
+        else:
+            status = chat.members.get(user_id, "left")
+        return self._member(chat, user_id, status)
+
+    def get_chat_administrators(self, params: Params) -> list[JSON]:
+        chat = self._chat(params)
+        if chat.type == "private":
+            raise bad_request("there are no administrators in the private chat")
+        return [self._member(chat, user_id, status) for user_id, status in chat.members.items()
+                if status in ("creator", "administrator")]

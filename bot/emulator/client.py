@@ -121,8 +121,10 @@ class EmulatorClient:
         chat_id: int | None = None,
         chat_type: str = "group",
         bot_is_admin: bool = False,
+        is_forum: bool = False,
     ) -> JSON:
-        body = {"title": title, "id": chat_id, "type": chat_type, "bot_is_admin": bot_is_admin}
+        body = {"title": title, "id": chat_id, "type": chat_type, "bot_is_admin": bot_is_admin,
+                "is_forum": is_forum}
         return await self._object("POST", "/chats", json=_without_none(body))
 
     async def chats(self) -> list[JSON]:
@@ -153,12 +155,14 @@ class EmulatorClient:
         text: str,
         chat_id: int | None = None,
         reply_to_message_id: int | None = None,
+        message_thread_id: int | None = None,
     ) -> JSON:
         body = {
             "user_id": user_id,
             "text": text,
             "chat_id": chat_id,
             "reply_to_message_id": reply_to_message_id,
+            "message_thread_id": message_thread_id,
         }
         return await self._object("POST", "/send", json=_without_none(body))
 
@@ -215,6 +219,7 @@ class EmulatorClient:
         caption: str | None = None,
         media_group_id: str | None = None,
         chat_id: int | None = None,
+        message_thread_id: int | None = None,
     ) -> JSON:
         """Send a photo or document as the user (multipart upload)."""
         fields = _without_none(
@@ -224,6 +229,7 @@ class EmulatorClient:
                 "caption": caption,
                 "media_group_id": media_group_id,
                 "chat_id": str(chat_id) if chat_id is not None else None,
+                "message_thread_id": str(message_thread_id) if message_thread_id is not None else None,
             }
         )
         return await self._object(
@@ -310,3 +316,21 @@ class EmulatorClient:
 
     async def reset(self) -> None:
         await self._call("POST", "/reset")
+
+    # Support desk: edits, locations, group members
+
+    async def edit(self, user_id: int, message_id: int, text: str, chat_id: int | None = None) -> JSON:
+        """Edit the user's own message (text, or caption of a photo/file): an edited_message update."""
+        body = {"user_id": user_id, "message_id": message_id, "text": text, "chat_id": chat_id}
+        return await self._object("POST", "/edit", json=_without_none(body))
+
+    async def send_location(self, user_id: int, latitude: float, longitude: float,
+                            chat_id: int | None = None, message_thread_id: int | None = None) -> JSON:
+        body = {"user_id": user_id, "latitude": latitude, "longitude": longitude, "chat_id": chat_id,
+                "message_thread_id": message_thread_id}
+        return await self._object("POST", "/location", json=_without_none(body))
+
+    async def set_member(self, chat_id: int, user_id: int, status: str = "member") -> JSON:
+        """Make a user a member (or "administrator", "creator", "left"...) of a group."""
+        return await self._object("POST", f"/chats/{chat_id}/members",
+                                  json={"user_id": user_id, "status": status})

@@ -143,6 +143,9 @@ class ControlApi:
         router.add_post("/control/sms", self.send_sms)
         router.add_get("/control/sms", self.sms)
         router.add_post("/control/reset", self.reset)
+        router.add_post("/control/edit", self.edit)
+        router.add_post("/control/location", self.location)
+        router.add_post("/control/chats/{chat_id}/members", self.set_member)
 
     def _snapshot(self, message: Message) -> JSON:
         return message.snapshot(self.world.base_url)
@@ -179,13 +182,15 @@ class ControlApi:
     async def create_chat(self, request: web.Request) -> web.Response:
         body = await _body(request)
         bot_is_admin = body.get("bot_is_admin", False)
-        if not isinstance(bot_is_admin, bool):
-            raise ControlError(400, "bot_is_admin must be a boolean")
+        is_forum = body.get("is_forum", False)
+        if not isinstance(bot_is_admin, bool) or not isinstance(is_forum, bool):
+            raise ControlError(400, "bot_is_admin and is_forum must be booleans")
         chat = self.world.create_group(
             title=_required_str(body, "title"),
             chat_id=_int(body, "id"),
             chat_type=_str(body, "type") or "group",
             bot_is_admin=bot_is_admin,
+            is_forum=is_forum,
         )
         return json_response(chat.to_control())
 
@@ -224,6 +229,7 @@ class ControlApi:
             _required_str(body, "text"),
             chat_id=_int(body, "chat_id"),
             reply_to_message_id=_int(body, "reply_to_message_id"),
+            message_thread_id=_int(body, "message_thread_id"),
         )
         return json_response({"update_id": update_id, "message": self._snapshot(message)})
 
@@ -281,6 +287,7 @@ class ControlApi:
             caption=_str(fields, "caption"),
             media_group_id=_str(fields, "media_group_id"),
             chat_id=_int(fields, "chat_id"),
+            message_thread_id=_int(fields, "message_thread_id"),
         )
         return json_response({"update_id": update_id, "message": self._snapshot(message)})
 
@@ -437,3 +444,33 @@ class ControlApi:
         self.world.reset()
         logger.info("World reset")
         return json_response({"ok": True})
+
+    # Edits, locations, group members (support desk)
+
+    async def edit(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        message, update_id = self.world.user_edit(
+            self.world.user(_required_int(body, "user_id")),
+            _required_int(body, "message_id"),
+            _required_str(body, "text"),
+            chat_id=_int(body, "chat_id"),
+        )
+        return json_response({"update_id": update_id, "message": self._snapshot(message)})
+
+    async def location(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        latitude, longitude = body.get("latitude"), body.get("longitude")
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (latitude, longitude)):
+            raise ControlError(400, "latitude and longitude must be numbers")
+        message, update_id = self.world.user_send_location(
+            self.world.user(_required_int(body, "user_id")), float(latitude), float(longitude),
+            chat_id=_int(body, "chat_id"), message_thread_id=_int(body, "message_thread_id"),
+        )
+        return json_response({"update_id": update_id, "message": self._snapshot(message)})
+
+    async def set_member(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        chat = self.world.control_chat(_path_int(request, "chat_id"))
+        self.world.set_member(chat, self.world.user(_required_int(body, "user_id")),
+                              _str(body, "status") or "member")
+        return json_response(chat.to_control())

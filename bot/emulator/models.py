@@ -166,6 +166,11 @@ class Chat:
     reply_keyboard: JSON | None = None
     menu_button: JSON | None = None
     next_message_id: int = 1
+    #: A supergroup with topics enabled; ``topics`` maps message_thread_id -> ForumTopic.
+    is_forum: bool = False
+    topics: dict[int, ForumTopic] = field(default_factory=dict)
+    #: user id -> chat member status ("creator", "administrator", "member", "left", "kicked").
+    members: dict[int, str] = field(default_factory=dict)
 
     @property
     def chat_instance(self) -> str:
@@ -179,7 +184,10 @@ class Chat:
             if self.user.username:
                 data["username"] = self.user.username
             return data
-        return {"id": self.id, "type": self.type, "title": self.title or ""}
+        data = {"id": self.id, "type": self.type, "title": self.title or ""}
+        if self.is_forum:
+            data["is_forum"] = True
+        return data
 
     def to_control(self) -> JSON:
         return {
@@ -190,6 +198,9 @@ class Chat:
             "bot_is_admin": self.bot_is_admin,
             "reply_keyboard": self.reply_keyboard,
             "last_seq": self.events[-1].seq if self.events else 0,
+            "is_forum": self.is_forum,
+            "topics": [topic.to_api() | {"is_closed": topic.closed} for topic in self.topics.values()],
+            "members": {str(user_id): status for user_id, status in self.members.items()},
         }
 
     def find_message(self, message_id: int | None) -> Message | None:
@@ -221,6 +232,13 @@ class Message:
     media_group_id: str | None = None
     forward_origin: JSON | None = None
     deleted: bool = False
+    #: The forum topic the message belongs to (its id is the topic's first message id).
+    message_thread_id: int | None = None
+    forum_topic_created: JSON | None = None
+    location: JSON | None = None
+    #: A voice message or a video (uploaded with kind "voice" / "video").
+    voice: StoredFile | None = None
+    video: StoredFile | None = None
 
     @property
     def from_bot(self) -> bool:
@@ -235,7 +253,7 @@ class Message:
 
     @property
     def has_media(self) -> bool:
-        return self.document is not None or bool(self.photo)
+        return self.document is not None or bool(self.photo) or self.voice is not None or self.video is not None
 
     def to_api(self, *, with_reply: bool = True) -> JSON:
         data: JSON = {
@@ -246,6 +264,17 @@ class Message:
         }
         if self.edit_date is not None:
             data["edit_date"] = self.edit_date
+        if self.message_thread_id is not None:
+            data["message_thread_id"] = self.message_thread_id
+            data["is_topic_message"] = True
+        if self.forum_topic_created is not None:
+            data["forum_topic_created"] = self.forum_topic_created
+        if self.location is not None:
+            data["location"] = self.location
+        for kind in ("voice", "video"):
+            if (stored := getattr(self, kind)) is not None:
+                data[kind] = {**stored.document_api(), "duration": 1} | (
+                    {"width": 640, "height": 360} if kind == "video" else {})
         if self.forward_origin is not None:
             data["forward_origin"] = self.forward_origin
         if with_reply and self.reply_to is not None and not self.reply_to.deleted:
@@ -320,7 +349,24 @@ class Message:
             "reply_to_message_id": self.reply_to.message_id if self.reply_to else None,
             "forward_origin": self.forward_origin,
             "media_group_id": self.media_group_id,
+            "message_thread_id": self.message_thread_id,
+            "forum_topic_created": self.forum_topic_created,
+            "location": self.location,
+            **{kind: {"file_id": stored.file_id, "mime_type": stored.mime_type, "file_size": stored.size,
+                      "url": f"{base_url}/control/files/{stored.file_id}"} if stored else None
+               for kind, stored in (("voice", self.voice), ("video", self.video))},
         }
+
+
+@dataclass
+class ForumTopic:
+    message_thread_id: int
+    name: str
+    icon_color: int = 7322096
+    closed: bool = False
+
+    def to_api(self) -> JSON:
+        return {"message_thread_id": self.message_thread_id, "name": self.name, "icon_color": self.icon_color}
 
 
 @dataclass

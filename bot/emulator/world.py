@@ -203,6 +203,7 @@ class World:
         chat_id: int | None = None,
         chat_type: str = "group",
         bot_is_admin: bool = False,
+        is_forum: bool = False,
     ) -> Chat:
         if not title:
             raise ControlError(400, "title is required")
@@ -217,7 +218,11 @@ class World:
             raise ControlError(400, "group chat ids are negative")
         elif chat_id in self.chats:
             raise ControlError(409, f"chat {chat_id} already exists")
-        chat = Chat(id=chat_id, type=chat_type, title=title, bot_is_admin=bot_is_admin)
+        if is_forum and chat_type != "supergroup":
+            raise ControlError(400, "only a supergroup can have topics (is_forum)")
+        chat = Chat(id=chat_id, type=chat_type, title=title, bot_is_admin=bot_is_admin, is_forum=is_forum)
+        if bot_is_admin:
+            chat.members[BOT_USER_ID] = "administrator"
         self.chats[chat_id] = chat
         self.signal.notify()
         return chat
@@ -462,6 +467,15 @@ class World:
     def _post(
         self, user: User, chat: Chat, event_type: str = "user_message", **fields: Any
     ) -> tuple[Message, int | None]:
+        if chat.type != "private":
+            chat.members.setdefault(user.id, "member")
+        thread = fields.get("message_thread_id")
+        if thread is not None:
+            if not chat.is_forum or thread not in chat.topics:
+                raise ControlError(400, f"topic {thread} not found in chat {chat.id}")
+            if fields.get("reply_to") is None:
+                # Telegram: a message in a topic replies to the topic's first message.
+                fields["reply_to"] = chat.find_message(thread)
         message = self.add_message(chat, user, **fields)
         update_id = None
         if self._bot_sees(chat, message):
@@ -483,6 +497,7 @@ class World:
         text: str,
         chat_id: int | None = None,
         reply_to_message_id: int | None = None,
+        message_thread_id: int | None = None,
     ) -> tuple[Message, int | None]:
         if not text or not text.strip():
             raise ControlError(400, "text is empty")
@@ -494,6 +509,7 @@ class World:
             text=text,
             entities=[entity] if entity else [],
             reply_to=self._reply_target(chat, reply_to_message_id),
+            message_thread_id=message_thread_id,
         )
 
     def user_share_contact(
@@ -540,21 +556,68 @@ class World:
         caption: str | None = None,
         media_group_id: str | None = None,
         chat_id: int | None = None,
+        message_thread_id: int | None = None,
     ) -> tuple[Message, int | None]:
-        if kind not in ("photo", "document"):
-            raise ControlError(400, "kind must be 'photo' or 'document'")
+        if kind not in ("photo", "document", "voice", "video"):
+            raise ControlError(400, "kind must be 'photo', 'document', 'voice' or 'video'")
         if not data:
             raise ControlError(400, "file is empty")
         chat = self._sender_chat(user, chat_id)
-        fields: JSON = {"caption": caption or None, "media_group_id": media_group_id or None}
+        fields: JSON = {"caption": caption or None, "media_group_id": media_group_id or None,
+                        "message_thread_id": message_thread_id}
         if kind == "photo":
             fields["photo"] = self.store_photo(data, file_name)
+        elif kind in ("voice", "video"):
+            default = "audio/ogg" if kind == "voice" else "video/mp4"
+            fields[kind] = self.store_file(kind, data, file_name, mime_type or default)
         else:
             mime_type = (
                 mime_type or mimetypes.guess_type(file_name or "")[0] or "application/octet-stream"
             )
             fields["document"] = self.store_file("document", data, file_name, mime_type)
         return self._post(user, chat, **fields)
+
+    def user_send_location(
+        self, user: User, latitude: float, longitude: float, chat_id: int | None = None,
+        message_thread_id: int | None = None,
+    ) -> tuple[Message, int | None]:
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise ControlError(400, "latitude must be within ±90 and longitude within ±180")
+        chat = self._sender_chat(user, chat_id)
+        return self._post(user, chat, location={"latitude": latitude, "longitude": longitude},
+                          message_thread_id=message_thread_id)
+
+    def user_edit(
+        self, user: User, message_id: int, text: str, chat_id: int | None = None
+    ) -> tuple[Message, int | None]:
+        """The user edits their own message (its text, or the caption of a photo or file):
+        Telegram sends the bot an ``edited_message`` update."""
+        if not text or not text.strip():
+            raise ControlError(400, "text is empty")
+        chat = self._sender_chat(user, chat_id)
+        message = chat.find_message(message_id)
+        if message is None or message.sender.id != user.id:
+            raise ControlError(404, f"message {message_id} of user {user.id} not found in chat {chat.id}")
+        if message.text is not None:
+            entity = command_entity(text)
+            message.text, message.entities = text, [entity] if entity else []
+        elif message.has_media:
+            message.caption, message.caption_entities = text, []
+        else:
+            raise ControlError(400, "only a text or a caption can be edited")
+        message.edit_date = unix_now()
+        update_id = self.enqueue("edited_message", message.to_api()) if self._bot_sees(chat, message) else None
+        self.add_event(chat, "user_edit", message, update_id=update_id)
+        return message, update_id
+
+    def set_member(self, chat: Chat, user: User, status: str) -> None:
+        """Make ``user`` a member of the group ``chat`` with ``status``."""
+        if chat.type == "private":
+            raise ControlError(400, "private chats have no members to set")
+        if status not in ("creator", "administrator", "member", "restricted", "left", "kicked"):
+            raise ControlError(400, f"unknown chat member status {status!r}")
+        chat.members[user.id] = status
+        self.signal.notify()
 
     def user_press(
         self,

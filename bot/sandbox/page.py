@@ -121,6 +121,9 @@ class SandboxPage:
     async def settings(self, request: web.Request) -> web.Response:
         chat = self.staff_chat()
         operator = self.operator() if chat is not None else None
+        if chat is not None and operator is not None and chat.members.get(operator.id) != "administrator":
+            # Staff are the staff chat's administrators: the operator answers customers.
+            self.world.set_member(chat, operator, "administrator")
         bot = self.world.bot
         body: dict[str, Any] = {
             "staff_chat_id": chat.id if chat is not None else self.staff_chat_id,

@@ -46,16 +46,21 @@ export const api = {
   messages: (chatId) => call('GET', `/chats/${chatId}/messages`),
   events: (chatId, after, wait, signal) =>
     call('GET', `/chats/${chatId}/events?${query({ after, wait })}`, undefined, { signal }),
-  send: (userId, text, { chatId, replyTo } = {}) =>
-    call('POST', '/send', { user_id: userId, text, chat_id: chatId ?? null, reply_to_message_id: replyTo ?? null }),
+  send: (userId, text, { chatId, replyTo, threadId } = {}) =>
+    call('POST', '/send', {
+      user_id: userId, text, chat_id: chatId ?? null, reply_to_message_id: replyTo ?? null,
+      message_thread_id: threadId ?? null,
+    }),
   press: (userId, messageId, data, chatId) =>
     call('POST', '/press', { user_id: userId, message_id: messageId, data, chat_id: chatId ?? null }),
   contact: (userId, phoneNumber) => call('POST', '/contact', { user_id: userId, phone_number: phoneNumber }),
-  upload: (userId, kind, file, caption) => {
+  upload: (userId, kind, file, caption, { chatId, threadId } = {}) => {
     const form = new FormData();
     form.set('user_id', String(userId));
     form.set('kind', kind);
     if (caption) form.set('caption', caption);
+    if (chatId != null) form.set('chat_id', String(chatId));
+    if (threadId != null) form.set('message_thread_id', String(threadId));
     form.set('file', file, file.name || (kind === 'photo' ? 'photo.jpg' : 'file'));
     return call('POST', '/upload', form);
   },

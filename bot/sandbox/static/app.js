@@ -32,6 +32,8 @@ const state = {
   keyboardHidden: new Map(), // chat id -> hidden after a one-time keyboard was used
   replyTo: null,
   staffReplyTo: null,
+  staffTopic: null, // message_thread_id of the open forum topic; null: General
+  staffTopicChosen: false, // until the operator picks a tab, the newest topic is shown
   sms: [],
   smsSeen: 0,
   staffUnread: 0,
@@ -551,7 +553,12 @@ async function loadSandbox() {
   }
   if (sandbox.operator && !userById(sandbox.operator.id)) state.users.push(sandbox.operator);
   $('staff-title').textContent = sandbox.staff_chat.title || 'Staff chat';
-  $('staff-sub').textContent = `group · you are ${sandbox.operator?.first_name ?? 'staff'}`;
+  const kind = sandbox.staff_chat.is_forum ? 'forum with topics' : 'group';
+  $('staff-sub').textContent = `${kind} · you are ${sandbox.operator?.first_name ?? 'staff'}`;
+  renderTopics(sandbox.staff_chat);
+  $('staff-hint').textContent = sandbox.staff_chat.is_forum
+    ? 'Each client has a topic: open it and write. /r, /r KEY, /close and /card work there.'
+    : 'To answer a client, press ↩ on a request and write the answer.';
   $('staff-input').placeholder = `Write as ${sandbox.operator?.first_name ?? 'staff'}…`;
   const messages = await api.messages(chatId);
   state.staffView.load(messages);
@@ -559,6 +566,7 @@ async function loadSandbox() {
     (after, signal) => api.events(chatId, after, WAIT, signal),
     sandbox.staff_chat.last_seq,
     (events) => {
+      if (events.some((e) => e.type.startsWith('topic_'))) refreshTopics();
       state.staffView.apply(events);
       const operatorId = sandbox.operator?.id;
       const fresh = events.filter((e) => ['bot_message', 'user_message'].includes(e.type) && e.message?.from_user_id !== operatorId);
@@ -569,11 +577,73 @@ async function loadSandbox() {
   );
 }
 
+// Forum topics: one per customer; the pane shows one topic at a time, as Telegram does.
+function renderTopics(chat) {
+  const nav = $('staff-topics');
+  const topics = chat?.is_forum ? chat.topics : [];
+  nav.hidden = !chat?.is_forum;
+  if (state.staffTopic != null && !topics.some((t) => t.message_thread_id === state.staffTopic)) state.staffTopic = null;
+  if (!state.staffTopicChosen && topics.length) state.staffTopic = topics[topics.length - 1].message_thread_id;
+  const choices = [{ message_thread_id: null, name: '# General', is_closed: false }, ...topics];
+  nav.replaceChildren(...choices.map((topic) => {
+    const button = el('button', {
+      type: 'button',
+      class: topic.is_closed ? 'closed' : '',
+      text: `${topic.is_closed ? '🔒 ' : ''}${topic.name}`,
+      dataset: { thread: String(topic.message_thread_id ?? '') },
+    });
+    button.setAttribute('aria-pressed', String(topic.message_thread_id === state.staffTopic));
+    button.addEventListener('click', () => {
+      state.staffTopic = topic.message_thread_id;
+      state.staffTopicChosen = true;
+      renderTopics(chat);
+      state.staffView.refilter();
+    });
+    return button;
+  }));
+}
+
+async function refreshTopics() {
+  const chatId = state.sandbox?.staff_chat_id;
+  if (chatId == null) return;
+  try {
+    const chat = await api.chat(chatId);
+    state.sandbox.staff_chat = chat;
+    const before = state.staffTopic;
+    renderTopics(chat);
+    if (before !== state.staffTopic) state.staffView.refilter();
+  } catch (error) {
+    showError(error);
+  }
+}
+
+function staffThread() {
+  return state.sandbox?.staff_chat?.is_forum ? state.staffTopic : null;
+}
+
+async function sendStaffFile(file) {
+  const sandbox = state.sandbox;
+  if (!sandbox?.operator || sandbox.staff_chat_id == null || !file) return;
+  const input = $('staff-input');
+  const caption = input.value.trim();
+  const kind = file.type.startsWith('image/') ? 'photo' : 'document';
+  try {
+    await api.upload(sandbox.operator.id, kind, file, caption || undefined,
+      { chatId: sandbox.staff_chat_id, threadId: staffThread() });
+    input.value = '';
+    autoGrow(input);
+  } catch (error) {
+    showError(error);
+  }
+}
+
 async function sendStaff(text) {
   const sandbox = state.sandbox;
   if (!sandbox?.operator || sandbox.staff_chat_id == null || !text.trim()) return false;
   try {
-    await api.send(sandbox.operator.id, text, { chatId: sandbox.staff_chat_id, replyTo: state.staffReplyTo?.message_id });
+    await api.send(sandbox.operator.id, text, {
+      chatId: sandbox.staff_chat_id, replyTo: state.staffReplyTo?.message_id, threadId: staffThread(),
+    });
     setReplyTo(null, 'staff');
     return true;
   } catch (error) {
@@ -725,6 +795,7 @@ function wire() {
   });
   state.staffView = new ChatView($('staff-messages'), {
     meId: () => state.sandbox?.operator?.id,
+    visible: (message) => !state.sandbox?.staff_chat?.is_forum || (message.message_thread_id ?? null) === state.staffTopic,
     nameOf,
     group: true,
     canReply: () => true,
@@ -758,7 +829,15 @@ function wire() {
     }
     if (event.key === 'Escape') setReplyTo(null);
   });
-  $('start-btn').addEventListener('click', () => sendText('/start'));
+  // A partner bank's link, t.me/<bot>?start=<payload>, opened as the sandbox's ?start=<payload>:
+  // START sends `/start <payload>` as Telegram would (A-Za-z0-9_-, at most 64 characters).
+  const startPayload = new URLSearchParams(window.location.search).get('start') || '';
+  const deepLink = /^[A-Za-z0-9_-]{1,64}$/.test(startPayload) ? startPayload : '';
+  if (deepLink) {
+    $('start-link').textContent = `Link: ?start=${deepLink}`;
+    $('start-link').hidden = false;
+  }
+  $('start-btn').addEventListener('click', () => sendText(deepLink ? `/start ${deepLink}` : '/start'));
 
   $('commands-btn').addEventListener('click', toggleCommands);
   $('attach-btn').addEventListener('click', () => {
@@ -811,6 +890,11 @@ function wire() {
   });
 
   $('tab-staff').addEventListener('click', () => selectTab('staff'));
+  $('staff-file').addEventListener('change', async (event) => {
+    const file = event.target.files?.[0];
+    event.target.value = '';
+    await sendStaffFile(file);
+  });
   $('tab-sms').addEventListener('click', () => selectTab('sms'));
   $('open-staff').addEventListener('click', () => openSide('staff'));
   $('open-sms').addEventListener('click', () => openSide('sms'));

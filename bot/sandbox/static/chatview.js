@@ -186,9 +186,22 @@ export class ChatView {
 
   // Rendering
 
+  // Show only the messages `options.visible` accepts (the staff pane's open forum topic).
+  refilter() {
+    for (const [id, row] of this.rows) row.hidden = !(this.options.visible?.(this.messages.get(id)) ?? true);
+    this.decorate();
+    this.scrollToBottom();
+  }
+
   renderRow(message) {
+    const row = this.renderAnyRow(message);
+    row.hidden = !(this.options.visible?.(message) ?? true);
+    return row;
+  }
+
+  renderAnyRow(message) {
     const { meId } = this.options;
-    if (message.successful_payment) return this.renderServiceRow(message);
+    if (message.successful_payment || message.forum_topic_created) return this.renderServiceRow(message);
     const outgoing = message.from_user_id === meId();
     const row = el('div', {
       class: `row ${outgoing ? 'out' : 'in'}${message.from_bot ? ' from-bot' : ''}`,
@@ -204,7 +217,8 @@ export class ChatView {
       const who = origin.sender_user?.first_name || origin.sender_user_name || origin.chat?.title || 'someone';
       bubble.append(el('div', { class: 'forwarded', text: `Forwarded from ${who}` }));
     }
-    if (message.reply_to_message_id) {
+    // In a forum topic every message "replies" to the topic's first message: no quote for that.
+    if (message.reply_to_message_id && message.reply_to_message_id !== message.message_thread_id) {
       const target = this.messages.get(message.reply_to_message_id);
       const quote = el(
         'button',
@@ -222,6 +236,9 @@ export class ChatView {
     if (message.photo) bubble.append(this.renderPhoto(message.photo));
     if (message.document) bubble.append(this.renderDocument(message.document));
     if (message.contact) bubble.append(this.renderContact(message.contact));
+    if (message.location) {
+      bubble.append(el('div', { class: 'text', text: `📍 ${message.location.latitude}, ${message.location.longitude}` }));
+    }
     if (message.invoice) bubble.append(this.renderInvoice(message));
     const body = message.text ?? message.caption;
     const bodyEntities = message.text != null ? message.entities : message.caption_entities;
@@ -259,6 +276,10 @@ export class ChatView {
   renderServiceRow(message) {
     const payment = message.successful_payment;
     const row = el('div', { class: 'row service', dataset: { id: String(message.message_id), from: String(message.from_user_id) } });
+    if (message.forum_topic_created) {
+      row.append(el('div', { class: 'service-pill', text: `🗂 Topic created: ${message.forum_topic_created.name}` }));
+      return row;
+    }
     const who = message.from_user_id === this.options.meId() ? 'You' : this.options.nameOf(message.from_user_id);
     row.append(
       el('div', {

@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0010'
-down_revision = '0004'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
