@@ -78,6 +78,14 @@ async def staff_forum(control, forum, desk):
     return Staff(control, forum["id"], operator)
 
 
+async def open_claim_screen(user, claim_id: int) -> dict:
+    """From the claim receipt (a record with no "Talk to a person"): My claims, then the claim."""
+    await user.press("claims")
+    await user.reply()
+    await user.press(f"claims:{claim_id}")
+    return await user.reply()
+
+
 async def open_ticket(user, desk_staff: Staff, question: str = "Полисім қайда?") -> tuple[dict, dict, int]:
     """The customer taps "Talk to a person" and writes one message: returns what the
     customer saw, the context card in the new topic, and the topic's thread id."""
@@ -142,7 +150,7 @@ async def test_a_ticket_from_a_claim_screen_shows_policies_claims_and_missing_do
     user = await person(language_code="ky")
     user.language = "ky"
     await ready(user)
-    await registered_sakbol_injury(desk, user)
+    await open_claim_screen(user, await registered_sakbol_injury(desk, user))
     opened, card_message, thread = await open_ticket(user, staff_forum, "Кандай документтер керек?")
     text = card_message["text"]
     assert "SB-2026-" in text and "CLM-2026-" in text and catalogue("ru", card.CARD_CLAIMS) in text
@@ -231,7 +239,7 @@ async def test_a_canned_answer_arrives_in_the_customers_language_with_their_clai
     user = await person(language_code=language)
     user.language = language
     await ready(user)
-    await registered_sakbol_injury(desk, user)
+    await open_claim_screen(user, await registered_sakbol_injury(desk, user))
     _, _, thread = await open_ticket(user, staff_forum, "Что дальше?")
     await staff_forum.write(thread, "/r")
     listing = (await staff_forum.bot_messages(1))[0]["message"]
@@ -405,7 +413,7 @@ async def test_paid_and_lookups_work_inside_a_topic_and_are_recorded(desk, perso
 
     user = await person(language_code="ru")
     await ready(user)
-    await registered_sakbol_injury(desk, user)
+    await open_claim_screen(user, await registered_sakbol_injury(desk, user))
     _, _, thread = await open_ticket(user, staff_forum)
     await staff_forum.write(thread, "/paid abc")
     usage = (await staff_forum.bot_messages(1))[0]["message"]
