@@ -13,6 +13,7 @@ from html import escape
 
 from bot.conversation import Turn, translate
 from bot.i18n import N_, translator
+from handlers.contacts import LENDER_IN_POLICY
 from insurance.catalogue import get_product
 
 log = logging.getLogger(__name__)
@@ -53,8 +54,10 @@ def notify(turn: Turn, notice: PartnerNotice) -> None:
     language = turn.settings.staff_language
     staff = translator(language)
     product = get_product(notice.product_code)
+    lender = product.beneficiary.name
     names = {INSURER: translate(staff, RECIPIENT_INSURER, name=product.insurer.name.get(language)),
-             LENDER: translate(staff, RECIPIENT_LENDER, name=product.beneficiary.name.get(language))}
+             LENDER: translate(staff, RECIPIENT_LENDER, name=lender.get(language)) if lender
+             else staff.gettext(LENDER_IN_POLICY)}
     text = translate(staff, NOTICES[notice.kind], **notice.values)
     turn.say(staff.gettext(STAFF_NOTICE, recipients=", ".join(names[r] for r in notice.recipients),
                            product=escape(product.name.get(language)), text=text),

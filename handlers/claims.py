@@ -29,7 +29,7 @@ from bot.keyboards import (
 )
 from bot.partners import LENDER, PartnerNotice, notify
 from handlers.claim_dates import clock_lines, decision_line, originals_awaited_line, to_confirm_note
-from handlers.contacts import insurer_contacts
+from handlers.contacts import insurer_contacts, lender_name
 from handlers.support import TOO_LONG
 from insurance import claims as rules
 from insurance.application import FieldError, local_today, parse_date
@@ -657,7 +657,7 @@ def _tell_lender(turn: Turn, product: Product, claim: Claim) -> list[str]:
         return []
     return [translate_plural(turn.t, TELL_LENDER, product.reporting.days, clause=product.reporting.clause,
                              days=product.reporting.days, deadline=turn.t.date(claim.reporting_deadline),
-                             lender=product.beneficiary.name.get(turn.t.language))]
+                             lender=lender_name(turn, product))]
 
 
 def registered_text(turn: Turn, product: Product, claim: Claim, reporting: rules.ReportingCheck,

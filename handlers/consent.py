@@ -15,7 +15,7 @@ from bot.conversation import Router, Turn
 from bot.i18n import LANGUAGE_NAMES, N_
 from bot.keyboards import MY_CLAIMS, MY_DATA, PERSON, back_and_person
 from bot.partners import PartnerNotice, notify
-from handlers.contacts import insurer_contacts
+from handlers.contacts import insurer_contacts, lender_name
 from insurance.catalogue import get_product
 from insurance.consent import PERSONAL_DATA, WITHDRAWAL_RECIPIENTS, consent_text
 from storage.models import Consent, utcnow
@@ -220,7 +220,7 @@ async def confirm_withdrawal(turn: Turn) -> None:
     for scope in _product_scopes(active):
         product = get_product(scope)
         lines += ["", turn._(WITHDRAW_PRODUCT, product=product.name.get(turn.t.language),
-                             beneficiary=product.beneficiary.name.get(turn.t.language)),
+                             beneficiary=lender_name(turn, product)),
                   insurer_contacts(turn, product)]
     lines += ["", turn._(WITHDRAW_EXPLAIN)]
     turn.goto("data.withdraw")
@@ -255,7 +255,7 @@ async def withdraw(turn: Turn) -> None:
         for scope in _product_scopes(active):
             product = get_product(scope)
             lines += ["", turn._(WITHDRAWN_PRODUCT, product=product.name.get(turn.t.language),
-                                 beneficiary=product.beneficiary.name.get(turn.t.language)),
+                                 beneficiary=lender_name(turn, product)),
                       insurer_contacts(turn, product)]
             notify(turn, PartnerNotice("consent_withdrawn", scope, WITHDRAWAL_RECIPIENTS, {
                 "client": client, "user_id": turn.user.id, "date": now.strftime("%d.%m.%Y %H:%M UTC"),

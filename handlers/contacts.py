@@ -32,3 +32,14 @@ def insurer_contacts(turn: Turn, product: Product) -> str:
     if product.rules.where is not None:
         lines.append(turn._(FORMS, where=product.rules.where.get(lang)))
     return "\n".join(line for line in lines if line)
+
+
+# Nomad Life names no beneficiary in general (rules 2(5), 7.3): the contract does.
+LENDER_IN_POLICY = N_("the lender named in the policy")
+
+
+def lender_name(turn: Turn, product: Product) -> str:
+    """The lender (the beneficiary bank) as the product names it, or, where the
+    contract names it, a pointer to the policy."""
+    name = product.beneficiary.name
+    return name.get(turn.t.language) if name is not None else turn._(LENDER_IN_POLICY)

@@ -26,7 +26,7 @@ from insurance.claims import decision_deadline, missing_documents_deadline, repo
 from storage.db import session_factory
 from storage.models import Claim, ClaimDocument, ClaimOriginal, utcnow
 from storage.unit_of_work import UnitOfWork
-from tests.chat import buttons, catalogue, catalogue_n, plain
+from tests.chat import buttons, catalogue, catalogue_n, plain, staff_member
 
 ROOT = Path(__file__).resolve().parents[1]
 JPEG = b"\xff\xd8\xff\xe0" + b"\x10JFIF" + b"\x00" * 200
@@ -328,7 +328,7 @@ async def test_upload_every_item_until_complete_with_refusals_and_duplicates(qam
     assert translator("ru").date(decision.due_on) not in reply["text"]
     assert f"/original {number}" in await staff_message(control, settings.staff_chat_id, "/original")
 
-    operator = await control.create_user(first_name="Operator", language_code="ru")
+    operator = await staff_member(control, settings.staff_chat_id)
     await control.send_text(operator["id"], f"/original {number} 99", chat_id=settings.staff_chat_id)
     await control.send_text(operator["id"], "/original", chat_id=settings.staff_chat_id)
     await control.send_text(operator["id"], "/original CLM-1999-999999 1", chat_id=settings.staff_chat_id)
