@@ -241,3 +241,6 @@ def configure_logging(settings: Settings) -> None:
     # httpx logs every request URL at INFO, and Bot API URLs carry the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # aiosqlite logs every statement with its parameters at DEBUG: personal data
+    # (identity numbers, phones) would reach the log, and its volume drowns the rest.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
