@@ -724,6 +724,7 @@ def receipt_buttons(turn: Turn, product: Product, claim: Claim) -> list[list[But
         if any(needs_claim_form(item.code) for item in checklist):
             rows.append([(turn._(CLAIM_FORM), f"claims:form:{claim.id}")])
     rows.append([(turn._(MY_CLAIMS), "claims"), (turn._(MAIN_MENU), "menu")])
+    rows.append([(turn._(PERSON), "support")])
     return rows
 
 

@@ -79,7 +79,7 @@ async def test_the_claim_receipt_is_short_and_stays_as_sent(qamqor, person, cont
     assert product.event_type("injury").checklist[1].document.name.ru not in receipt["text"]
     assert "Токтогула, 47" in receipt["text"], "where the originals go"
     assert set(buttons(receipt).values()) >= {f"docs:c:{claim_id}", f"claims:list:{claim_id}",
-                                              f"claims:form:{claim_id}", "claims", "menu"}
+                                              f"claims:form:{claim_id}", "claims", "menu", "support"}
 
     await user.press(f"claims:form:{claim_id}")
     form = await user.reply()
