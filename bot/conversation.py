@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -98,15 +99,21 @@ class Turn:
         self.data.update(data)
 
     def say(self, text: str, rows: list[list[Button]] | None = None, *, chat_id: int | None = None,
-            on_sent: str | None = None, remove_keyboard: bool = False) -> None:
-        payload: dict[str, Any] = {"method": "send_message", "text": text}
-        if rows:
-            payload["reply_markup"] = inline_keyboard(rows)
-        elif remove_keyboard:
-            payload["reply_markup"] = {"remove_keyboard": True}
-        if on_sent:
-            payload["on_sent"] = on_sent
-        self.outgoing.append({"chat_id": chat_id or self.user.id, **payload})
+            on_sent: str | None = None, remove_keyboard: bool = False) -> int:
+        """A new message; one longer than Telegram's limit goes as several, the buttons
+        and `on_sent` on the last. Returns how many messages."""
+        parts = split_html(text)
+        for number, part in enumerate(parts, 1):
+            payload: dict[str, Any] = {"method": "send_message", "text": part}
+            if number == len(parts):
+                if rows:
+                    payload["reply_markup"] = inline_keyboard(rows)
+                elif remove_keyboard:
+                    payload["reply_markup"] = {"remove_keyboard": True}
+                if on_sent:
+                    payload["on_sent"] = on_sent
+            self.outgoing.append({"chat_id": chat_id or self.user.id, **payload})
+        return len(parts)
 
     def show(self, text: str, rows: list[list[Button]] | None = None) -> None:
         """A screen: replaces the message whose button was pressed, or is sent anew."""
@@ -159,6 +166,68 @@ class Turn:
     def notice(self, text: str) -> None:
         """A short pop-up answer to the pressed button."""
         self.callback_notice = text
+
+
+MESSAGE_LIMIT = 4096  # Telegram's limit for a message's text, in UTF-16 code units after parsing
+_HTML_UNIT = re.compile(r"<[^>]*>|&#?\w+;|\s+|[^<&\s]+|[<&]")
+
+
+def _visible(unit: str) -> int:
+    if unit.startswith("<") and unit.endswith(">") and len(unit) > 1:
+        return 0
+    if unit.startswith("&") and unit.endswith(";") and len(unit) > 1:
+        return 1
+    return len(unit.encode("utf-16-le")) // 2
+
+
+def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Cut an HTML message into parts Telegram accepts, at whitespace where possible;
+    tags open at a cut are closed and opened again in the next part."""
+    if sum(_visible(u) for u in _HTML_UNIT.findall(text)) <= limit:
+        return [text]
+    parts: list[str] = []
+    current: list[str] = []
+    length = 0
+    open_tags: list[tuple[str, str]] = []
+
+    def cut() -> None:
+        nonlocal current, length
+        body = "".join(current).rstrip()
+        if body:
+            parts.append(body + "".join(f"</{name}>" for name, _ in reversed(open_tags)))
+        current, length = [tag for _, tag in open_tags], 0
+
+    for unit in _HTML_UNIT.findall(text):
+        size = _visible(unit)
+        if size == 0:
+            if unit.startswith("</"):
+                name = unit[2:-1].strip().lower()
+                if open_tags and open_tags[-1][0] == name:
+                    open_tags.pop()
+            elif not unit.endswith("/>"):
+                open_tags.append((unit[1:-1].split()[0].lower() if unit[1:-1].split() else "", unit))
+            current.append(unit)
+            continue
+        if unit.isspace() and length == 0:
+            continue
+        while length + size > limit:
+            if length > 0:
+                cut()
+                if unit.isspace():
+                    size = 0
+                    break
+                continue
+            room = limit  # one word longer than a message: cut inside it
+            parts_of_unit = [unit[i:i + room] for i in range(0, len(unit), room)]
+            for piece in parts_of_unit[:-1]:
+                current.append(piece)
+                cut()
+            unit, size = parts_of_unit[-1], _visible(parts_of_unit[-1])
+        if size:
+            current.append(unit)
+            length += size
+    cut()
+    return parts or [text[:limit]]
 
 
 def translate(t: Translator, message: str, **values: object) -> str:

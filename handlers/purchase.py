@@ -11,7 +11,6 @@ after anything.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import secrets
 from html import escape
 from datetime import date, datetime, timedelta, timezone
@@ -44,8 +43,10 @@ from insurance.application import (
 from insurance.catalogue import UnknownProduct, get_product, load_catalogue
 from insurance.consent import consent_text
 from insurance.money import to_minor_units
+from insurance.parsing import accepts, ascii_digits, parse_callback, parse_int
 from insurance.premium import QuoteError, quote
 from insurance.product import Product
+from storage.crypto import keyed_digest
 from storage.models import PolicyApplication, utcnow
 
 CODE_TTL = timedelta(minutes=5)
@@ -218,13 +219,12 @@ def register(router: Router) -> None:
 
     @router.callback("buy")
     async def buy_button(turn: Turn) -> None:
-        parts = (turn.incoming.callback_data or "").split(":")
-        action, args = (parts[1] if len(parts) > 1 else ""), parts[2:]
-        handler = ACTIONS.get(action)
-        if handler is None:
+        pressed = parse_callback(turn.incoming.callback_data)
+        handler = ACTIONS.get(pressed.action)
+        if handler is None or not accepts(handler, turn, *pressed.args):
             await start_buying(turn)
         else:
-            await handler(turn, *args)
+            await handler(turn, *pressed.args)
 
     router.command("buy")(start_buying)
     router.screen("buy.product")(choose_product)
@@ -409,7 +409,7 @@ async def answer_question(turn: Turn, index: str = "", answer: str = "") -> None
     questions = _questions(product)
     answered = dict(application.answers.get("declarations", {}))
     expected = next((i for i, (code, _) in enumerate(questions) if code not in answered), None)
-    if answer not in ("yes", "no") or not index.isdigit() or int(index) != expected:
+    if answer not in ("yes", "no") or parse_int(index) != expected:
         await ask_question(turn)  # a stale or forged button: show the current question
         return
     code = questions[int(index)][0]
@@ -547,7 +547,7 @@ async def choose_value(turn: Turn, field: str = "", *value: str) -> None:
     raw = ":".join(value)
     if field == "document_issuer":
         issuers = ISSUERS[product.country]
-        raw = turn.t.gettext(issuers[int(raw)]) if raw.isdigit() and int(raw) < len(issuers) else ""
+        raw = turn.t.gettext(issuers[int(raw)]) if parse_int(raw, maximum=len(issuers) - 1) is not None else ""
     elif field == "workplace" and raw == "none":
         raw = turn.t.gettext(NOT_WORKING)
     elif field == "sum_insured" and raw == "loan":
@@ -769,7 +769,7 @@ async def show_consents(turn: Turn, reading: str = "") -> None:
     product = get_product(application.product_code)
     lang = turn.t.language
     texts = [consent_text(kind, lang) for kind in product.application_consents]
-    if reading.isdigit() and int(reading) < len(texts):
+    if parse_int(reading, maximum=len(texts) - 1) is not None:
         text = texts[int(reading)]
         turn.goto("buy.consent_text")
         turn.show(f"<b>{_e(text.title)}</b>\n\n{_e(text.body)}", [
@@ -821,7 +821,7 @@ async def _send_code(turn: Turn, application: PolicyApplication) -> None:
 
 
 def _code_hash(application: PolicyApplication, code: str) -> str:
-    return hashlib.sha256(f"{application.id}:{application.document_sha256}:{code}".encode()).hexdigest()
+    return keyed_digest(f"{application.id}:{application.document_sha256}:{code}")  # HMAC: issue 8
 
 
 async def show_signing(turn: Turn) -> None:
@@ -860,7 +860,7 @@ async def receive_code(turn: Turn) -> None:
         await start_buying(turn)
         return
     entered = "".join(turn.incoming.text.split())
-    if not (len(entered) == 6 and entered.isdigit()):
+    if not (len(entered) == 6 and ascii_digits(entered)):
         turn.say(turn._(CODE_FORMAT))
         return
     codes = await turn.uow.signing_codes.for_application(application.id)
@@ -933,7 +933,7 @@ async def _payable(turn: Turn) -> tuple[PolicyApplication | None, str | None]:
     assert info is not None
     kind, _, number = info.invoice_payload.partition(":")
     application = (await turn.uow.applications.get_for_user(turn.user.id, int(number))
-                   if kind == "application" and number.isdigit() else None)
+                   if kind == "application" and ascii_digits(number) else None)
     if application is None or application.status != "awaiting_payment" or application.quote is None:
         return application, CHECKOUT_CHANGED
     product = get_product(application.product_code)
@@ -961,7 +961,7 @@ async def successful_payment(turn: Turn) -> None:
         return
     kind, _, number = info.invoice_payload.partition(":")
     application = (await turn.uow.applications.get_for_user(turn.user.id, int(number))
-                   if kind == "application" and number.isdigit() else None)
+                   if kind == "application" and ascii_digits(number) else None)
     if application is None or await turn.uow.payments.for_application(application.id) is not None:
         # Money arrived for something already paid or unknown: a person must look.
         turn.say(turn._(CHECKOUT_CHANGED), [menu_and_person(turn)])
@@ -977,8 +977,8 @@ async def staff_confirms_payment(turn: Turn) -> None:
     """`/paid N` in the staff chat: the premium for application N was received."""
     staff = translator(turn.settings.staff_language)
     number = turn.incoming.args.strip().lstrip("№#")
-    application = await turn.uow.applications.get(int(number)) if number.isdigit() else None
-    if not number.isdigit():
+    application = await turn.uow.applications.get(int(number)) if ascii_digits(number) else None
+    if not ascii_digits(number):
         turn.say(staff.gettext(STAFF_PAID_USAGE), chat_id=turn.incoming.chat_id)
         return
     if application is None or application.status != "awaiting_payment" or application.quote is None \

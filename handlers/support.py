@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 
-from bot.conversation import Router, Turn, translate
+from bot.conversation import Router, Turn, split_html, translate
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, translator
 from bot.keyboards import BACK, MAIN_MENU, menu_and_person
 from storage.models import utcnow
@@ -111,10 +111,25 @@ async def staff_reply(turn: Turn) -> None:
         return
     client = await turn.uow.users.get(request.user_id)
     t = translator(client.language or "ru") if client else staff
-    turn.say(translate(t, ANSWER, number=request.id, text=incoming.text),
-             [[(t.gettext(ASK_AGAIN), "support"), (t.gettext(MAIN_MENU), "menu")]], chat_id=request.user_id)
+    answer = translate(t, ANSWER, number=request.id, text=incoming.text)
+    parts = len(split_html(answer))
+    # Staff hear "delivered" when the last part is sent (an outbox hook), not before;
+    # if it cannot be delivered they are told that instead (bot.dispatcher).
+    turn.say(answer, [[(t.gettext(ASK_AGAIN), "support"), (t.gettext(MAIN_MENU), "menu")]], chat_id=request.user_id,
+             on_sent=f"support_answer:{request.id}:{parts}:{incoming.chat_id}:{turn.settings.staff_language}")
     request.answered_at = utcnow()
-    turn.say(staff.gettext(STAFF_DELIVERED, number=request.id), chat_id=incoming.chat_id)
+
+
+async def confirm_answer_delivered(uow: UnitOfWork, argument: str, _message_id: int) -> None:
+    """Outbox hook: the client got the whole answer; staff are told, in how many parts."""
+    request_id, parts, staff_chat, language = argument.split(":")
+    staff = translator(language)
+    text = staff.gettext(STAFF_DELIVERED, number=request_id) if parts == "1" else staff.ngettext(
+        "✓ Delivered to the client in %(n)s part (request No. %(number)s): the answer was longer than "
+        "one Telegram message.",
+        "✓ Delivered to the client in %(n)s parts (request No. %(number)s): the answer was longer than "
+        "one Telegram message.", int(parts), number=request_id)
+    uow.outbox.add(int(staff_chat), {"method": "send_message", "text": text})
 
 
 async def remember_staff_message(uow: UnitOfWork, request_id: str, message_id: int) -> None:
