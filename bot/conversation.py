@@ -181,10 +181,17 @@ def _visible(unit: str) -> int:
 
 
 def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Cut an HTML message into parts Telegram accepts, at whitespace where possible;
-    tags open at a cut are closed and opened again in the next part."""
-    if sum(_visible(u) for u in _HTML_UNIT.findall(text)) <= limit:
+    """Cut an HTML message into parts Telegram accepts, at whitespace (a word longer than
+    a message is cut inside); tags open at a cut are closed and opened again in the next part."""
+    units = _HTML_UNIT.findall(text)
+    if sum(_visible(u) for u in units) <= limit:
         return [text]
+    words: list[list[str]] = []  # runs of whitespace, and runs of everything else
+    for unit in units:
+        if words and unit.isspace() == words[-1][0].isspace():
+            words[-1].append(unit)
+        else:
+            words.append([unit])
     parts: list[str] = []
     current: list[str] = []
     length = 0
@@ -193,41 +200,43 @@ def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     def cut() -> None:
         nonlocal current, length
         body = "".join(current).rstrip()
-        if body:
+        if length:
             parts.append(body + "".join(f"</{name}>" for name, _ in reversed(open_tags)))
         current, length = [tag for _, tag in open_tags], 0
 
-    for unit in _HTML_UNIT.findall(text):
-        size = _visible(unit)
-        if size == 0:
+    def add(unit: str) -> None:
+        nonlocal length
+        if unit.startswith("<") and unit.endswith(">") and len(unit) > 1:
             if unit.startswith("</"):
-                name = unit[2:-1].strip().lower()
-                if open_tags and open_tags[-1][0] == name:
+                if open_tags and open_tags[-1][0] == unit[2:-1].strip().lower():
                     open_tags.pop()
             elif not unit.endswith("/>"):
-                open_tags.append((unit[1:-1].split()[0].lower() if unit[1:-1].split() else "", unit))
-            current.append(unit)
-            continue
-        if unit.isspace() and length == 0:
-            continue
-        while length + size > limit:
-            if length > 0:
+                open_tags.append(((unit[1:-1].split() or [""])[0].lower(), unit))
+        current.append(unit)
+        length += _visible(unit)
+
+    for word in words:
+        size = sum(_visible(u) for u in word)
+        if word[0].isspace():
+            if length and length + size <= limit:
+                add("".join(word))
+            elif length:
                 cut()
-                if unit.isspace():
-                    size = 0
-                    break
-                continue
-            room = limit  # one word longer than a message: cut inside it
-            parts_of_unit = [unit[i:i + room] for i in range(0, len(unit), room)]
-            for piece in parts_of_unit[:-1]:
-                current.append(piece)
+            continue
+        if length + size > limit and length:
+            cut()
+        for unit in word:
+            while length + _visible(unit) > limit:
+                if length:
+                    cut()
+                    continue
+                add(unit[:limit])  # one run of letters longer than a message
+                unit = unit[limit:]
                 cut()
-            unit, size = parts_of_unit[-1], _visible(parts_of_unit[-1])
-        if size:
-            current.append(unit)
-            length += size
+            if unit:
+                add(unit)
     cut()
-    return parts or [text[:limit]]
+    return parts
 
 
 def translate(t: Translator, message: str, **values: object) -> str:

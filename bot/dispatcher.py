@@ -379,6 +379,7 @@ class Dispatcher:
                     name, _, arg = hook.partition(":")
                     try:
                         await self.on_sent[name](uow, arg, outcome.message_id)
+                        self.wake_outbox()  # a hook may queue a message (staff told "delivered")
                     except Exception:
                         log.exception("outbox row %s: the after-sending step %r failed", row.id, name)
             elif isinstance(outcome, Retry):
