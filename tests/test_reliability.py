@@ -241,6 +241,21 @@ def test_split_html_keeps_tags_balanced_and_every_word():
     assert split_html("x" * 1200, limit=500) == ["x" * 500, "x" * 500, "x" * 200]
 
 
+async def test_sent_payloads_are_purged_after_the_retention_and_pending_ones_kept(qamqor, person, control):
+    user = await person(language_code="ru")
+    await user.send("/start")
+    await user.reply()
+    await control.inject_error("editMessageText", 429, retry_after=3600)
+    await user.press("consent:accept")
+    await until(lambda: outbox_rows(qamqor, user.id), lambda rows: len(rows) == 2 and rows[1].attempts >= 1)
+    assert await qamqor.dispatcher.purge_sent_payloads(utcnow() + timedelta(hours=23)) == 0
+    assert await qamqor.dispatcher.purge_sent_payloads(utcnow() + timedelta(hours=25)) == 1
+    sent, waiting = await outbox_rows(qamqor, user.id)
+    assert sent.payload == {"method": "send_message", "purged": True} and sent.purged_at is not None
+    assert waiting.payload["method"] == "edit_message_text"
+    assert waiting.sent_at is None and "text" in waiting.payload
+
+
 # --- crafted input -----------------------------------------------------------------------
 
 
