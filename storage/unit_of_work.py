@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import (
@@ -125,17 +125,24 @@ class Outbox:
         `update_id`, or background rows (no update), when asked.
         """
         stale = now - IN_FLIGHT_LEASE
+        sendable = and_(or_(OutgoingMessage.next_attempt_at.is_(None), OutgoingMessage.next_attempt_at <= now),
+                        or_(OutgoingMessage.in_flight_at.is_(None), OutgoingMessage.in_flight_at <= stale))
+        # Only sendable rows are read, so any number of waiting rows never crowds them out...
         rows = (await self._session.scalars(
-            select(OutgoingMessage).where(OutgoingMessage.sent_at.is_(None))
+            select(OutgoingMessage).where(OutgoingMessage.sent_at.is_(None), sendable)
             .order_by(OutgoingMessage.id).limit(limit))).all()
+        # ...and each chat's first waiting or busy row holds back that chat's later rows.
+        first_unsendable = dict((await self._session.execute(
+            select(OutgoingMessage.chat_id, func.min(OutgoingMessage.id))
+            .where(OutgoingMessage.sent_at.is_(None), not_(sendable),
+                   OutgoingMessage.chat_id.in_({row.chat_id for row in rows}))
+            .group_by(OutgoingMessage.chat_id))).all()) if rows else {}
         held: set[int] = set()
         taken: list[OutgoingMessage] = []
         for row in rows:
             if row.chat_id in held:
                 continue
-            busy = row.in_flight_at is not None and row.in_flight_at > stale
-            waiting = row.next_attempt_at is not None and row.next_attempt_at > now
-            if busy or waiting:
+            if row.id > first_unsendable.get(row.chat_id, row.id):
                 held.add(row.chat_id)
                 continue
             if update_id is not None and row.update_id != update_id:

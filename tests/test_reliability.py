@@ -182,6 +182,17 @@ async def test_a_poisoned_row_is_given_up_staff_are_told_and_everyone_else_is_se
     assert qamqor._background is not None and not qamqor._background.done()  # the periodic job lives on
 
 
+async def test_hundreds_of_waiting_rows_of_one_chat_never_crowd_out_the_others(qamqor, person):
+    async with session_factory(qamqor.engine)() as session:
+        for index in range(300):  # e.g. a chat in Telegram's flood control for an hour
+            session.add(OutgoingMessage(chat_id=555, payload={"method": "send_message", "text": f"{index}"},
+                                        next_attempt_at=utcnow() + timedelta(hours=1), attempts=1))
+        await session.commit()
+    user = await person(language_code="kk")
+    await user.send("/start")
+    assert (await user.reply())["text"].startswith(catalogue("kk", consent.OFFER_TITLE))
+
+
 async def test_a_5xx_burst_is_retried_with_backoff_and_sent_exactly_once(qamqor, person, control):
     user = await person(language_code="ky")
     await control.inject_error("sendMessage", 502, "Bad Gateway", count=3)
