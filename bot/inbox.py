@@ -59,8 +59,20 @@ class InboxProcessor:
     def wake(self) -> None:
         self._wake.set()
 
-    async def run(self) -> None:
-        """Forever: claim what is new, feed the lanes, record what is done. Never dies."""
+    async def run(self, *, only_worker: bool = True) -> None:
+        """Forever: claim what is new, feed the lanes, record what is done. Never dies.
+
+        `only_worker`: this process is the inbox's only worker (today's deployment), so
+        claims a killed process left are taken over at once instead of after the lease.
+        """
+        if only_worker:
+            try:
+                async with self.write_slots:
+                    if taken := await self.inbox.take_over():
+                        log.warning("%s updates were being processed when the last process stopped; "
+                                    "processing them again", taken)
+            except Exception:
+                log.exception("could not take over the inbox's old claims; they lapse after the lease")
         while True:
             try:
                 await self.run_once()
@@ -75,6 +87,8 @@ class InboxProcessor:
     async def run_once(self) -> int:
         await self._record_done()
         async with self.write_slots:
+            if self._taken:
+                await self.inbox.renew(self.worker)
             rows = await self.inbox.claim(self.worker, exclude=self._taken)
         for row in rows:
             self._taken.add(row.id)

@@ -22,8 +22,9 @@ from storage.models import InboxUpdate, ProcessedUpdate, utcnow
 # Telegram keeps an unconfirmed update for 24 hours and may reuse ids after a week
 # without updates: after this a record can only mislead.
 KEEP_FOR = timedelta(days=7)
-# A worker that has not finished a claimed row within this is presumed dead.
-CLAIM_LEASE = timedelta(minutes=5)
+# A worker that has not renewed its claims within this is presumed dead (workers renew
+# theirs every pass, see `renew`).
+CLAIM_LEASE = timedelta(seconds=30)
 _UPDATE_KINDS_WITHOUT_SENDER = ("poll",)
 
 
@@ -119,6 +120,21 @@ class Inbox:
             await session.execute(update(InboxUpdate).where(InboxUpdate.id.in_(list(ids)))
                                   .values(processed_at=utcnow(), payload=None, claimed_by=None))
             await session.commit()
+
+    async def renew(self, worker: str, now: datetime | None = None) -> None:
+        """This worker is alive: its claims stay fresh."""
+        async with self.sessions() as session:
+            await session.execute(update(InboxUpdate).where(
+                InboxUpdate.claimed_by == worker, InboxUpdate.processed_at.is_(None)).values(claimed_at=now or utcnow()))
+            await session.commit()
+
+    async def take_over(self) -> int:
+        """The only worker starting: claims left by a stopped (or killed) process are void."""
+        async with self.sessions() as session:
+            result = await session.execute(update(InboxUpdate).where(
+                InboxUpdate.claimed_by.is_not(None), InboxUpdate.processed_at.is_(None)).values(claimed_by=None))
+            await session.commit()
+            return result.rowcount or 0
 
     async def release(self, worker: str) -> None:
         """Give back this worker's unfinished claims (on stop)."""

@@ -6,13 +6,14 @@ commands, presses of the buttons the bot showed (which walks into random
 states), forged button data with extra `:` parts, shared contacts, uploads.
 Every input is answered (a message, an edit or a pop-up), no handler error is
 logged, nobody gets the apology, and no line of an answer is in a language
-other than the user's.
+other than the user's. `QAMQOR_FUZZ_EXAMPLES=50` runs a longer fuzz.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import tempfile
 from functools import cache
@@ -155,7 +156,7 @@ async def play(actions: list[tuple[str, object]], language: str) -> None:
     await emulator.stop()
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), database=None,
+@settings(max_examples=int(os.environ.get("QAMQOR_FUZZ_EXAMPLES", "4")), deadline=None, suppress_health_check=list(HealthCheck), database=None,
           phases=[Phase.explicit, Phase.generate])  # bounded: no shrinking runs of a whole bot
 @given(actions=st.lists(ACTION, min_size=8, max_size=18), language=st.sampled_from(["kk", "ky", "ru"]))
 def test_random_updates_in_random_states_are_answered_in_the_users_language(actions, language):
