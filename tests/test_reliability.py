@@ -25,7 +25,7 @@ from bot.emulator.client import EmulatorClient
 from bot.i18n import translator
 from handlers import consent, purchase, support
 from insurance.parsing import accepts, ascii_digits, parse_callback, parse_int
-from storage.db import session_factory
+from storage.db import migrate, session_factory
 from insurance.catalogue import get_product
 from storage.models import Claim, OutgoingMessage, utcnow
 from tests.chat import Person, buttons, catalogue, plain
@@ -107,6 +107,22 @@ async def test_a_restarted_emulator_reusing_update_ids_is_answered_at_once(setti
         finally:
             await qamqor.stop()
             await emulator.stop()
+
+
+async def test_an_update_a_killed_process_had_claimed_is_processed_at_once_on_restart(
+        settings, person, emulator):
+    user = await person(language_code="ky")
+    await user.send("/start")
+    qamqor = QamqorBot(settings)
+    await migrate(qamqor.engine)
+    await qamqor.inbox.store([emulator.world.history[user.last_update_id]])  # stored: Telegram was told
+    assert len(await qamqor.inbox.claim("killed-worker")) == 1  # ...then the process died mid-update
+    await qamqor.start(timeout=1, polling=False)
+    try:
+        offer = await user.reply()
+        assert offer["text"].startswith(catalogue("ky", consent.OFFER_TITLE))
+    finally:
+        await qamqor.stop()
 
 
 async def test_the_sandbox_emulator_keeps_update_ids_across_restarts(tmp_path):
