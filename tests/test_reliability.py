@@ -407,3 +407,69 @@ async def test_a_dump_of_the_database_and_documents_reveals_no_personal_data(qam
     # ...and the bot still reads all of it back.
     for path in documents:
         assert qamqor.documents.get(path.name)[:4] in (b"%PDF", b"\xff\xd8\xff\xe0")
+
+
+# --- the command line --------------------------------------------------------------------
+
+
+def cli(tmp_path, *args: str, **env: str):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("QAMQOR_")}
+    environ.update(PYTHONPATH=str(Path(__file__).resolve().parents[1]), QAMQOR_DATA_DIR=str(tmp_path / "data"),
+                   **env)
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, env=environ,
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("args", [
+    ("quote", "--product", "sakbol", "--loan-amount", "1e30", "--term-months", "12"),
+    ("quote", "--product", "sakbol", "--loan-amount", "100000", "--term-months", "1²"),
+    ("quote", "--product", "sakbol", "--loan-amount", "100000", "--term-months", "600"),
+    ("quote", "--product", "nomad_life", "--loan-amount", "١٠٠٠٠٠", "--term-months", "12"),
+    ("quote", "--product", "sakbol"),
+    ("claims", "list"),
+    ("claims", "export", "CLM-2026-000001"),
+    ("rekey",),
+    ("no-such-command",),
+])
+def test_a_bad_argument_or_a_mistyped_data_folder_is_one_line_and_a_non_zero_exit(tmp_path, args):
+    result = cli(tmp_path, *args)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("qamqor: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "data" / "qamqor.sqlite3").exists()  # a typo never makes an empty database
+
+
+def test_claims_export_with_a_bad_output_or_a_missing_document_file_is_one_line(tmp_path):
+    assert cli(tmp_path, "migrate").returncode == 0
+    for output, expected in ((tmp_path, "is a folder"), (tmp_path / "nowhere" / "x.zip", "does not exist")):
+        result = cli(tmp_path, "claims", "export", "CLM-2026-000001", "--output", str(output))
+        assert result.returncode == 2 and expected in result.stderr and result.stderr.count("\n") == 1
+    result = cli(tmp_path, "claims", "export", "CLM-2026-000001", "--output", str(tmp_path / "x.zip"))
+    assert result.returncode == 2 and "no claim" in result.stderr
+
+
+async def test_export_names_a_document_missing_from_the_store(qamqor, person, settings, tmp_path):
+    from bot.claims_cli import MissingDocument, export_claim
+
+    user = await person(language_code="ru")
+    await user.send("/start")
+    await user.reply()
+    start, end = last_year()
+    policy_id, _ = await give_policy(qamqor, user.id, "sakbol", start=start, end=end)
+    async with session_factory(qamqor.engine)() as session:
+        from storage.models import Claim as ClaimRow, ClaimDocument
+
+        claim = ClaimRow(number="CLM-2026-000077", user_id=user.id, policy_id=policy_id, product_code="sakbol",
+                         reporter_relation="self", event_type="injury", event_date=start, description="x",
+                         contact_phone="+996555123456", reporting_deadline=end)
+        session.add(claim)
+        await session.flush()
+        item = get_product("sakbol").event_type("injury").checklist[0].code
+        session.add(ClaimDocument(claim_id=claim.id, item_code=item, sha256="e" * 64, kind="pdf", size=1))
+        await session.commit()
+    with pytest.raises(MissingDocument, match="cannot be read"):
+        await export_claim(settings, "CLM-2026-000077")
