@@ -31,6 +31,7 @@ from insurance.application import FieldError, local_today, parse_date
 from insurance.catalogue import get_product
 from insurance.claim_documents import next_reminder, progress
 from insurance.identity import normalize_contact_phone
+from insurance.parsing import accepts, ascii_digits, parse_callback, parse_int
 from insurance.product import Product
 from storage.models import Claim, Policy, utcnow
 
@@ -124,15 +125,18 @@ NOT_AVAILABLE = N_("This claim is not available.")
 def register(router: Router) -> None:
     @router.callback("claim")
     async def claim_button(turn: Turn) -> None:
-        parts = (turn.incoming.callback_data or "").split(":")
-        action, args = (parts[1] if len(parts) > 1 else ""), parts[2:]
-        await REPORT_ACTIONS.get(action, lambda t, *a: choose_policy(t))(turn, *args)
+        pressed = parse_callback(turn.incoming.callback_data)
+        handler = REPORT_ACTIONS.get(pressed.action)
+        if handler is not None and accepts(handler, turn, *pressed.args):
+            await handler(turn, *pressed.args)
+        else:
+            await choose_policy(turn)
 
     @router.callback("claims")
     async def claims_button(turn: Turn) -> None:
         _, _, argument = (turn.incoming.callback_data or "").partition(":")
-        if argument.isdigit():
-            await show_claim(turn, int(argument))
+        if (claim_id := parse_int(argument)) is not None:
+            await show_claim(turn, claim_id)
         else:
             await show_claims(turn)
 
@@ -182,7 +186,7 @@ async def choose_policy(turn: Turn) -> None:
 
 
 async def pick_own_policy(turn: Turn, policy_id: str = "") -> None:
-    policy = await turn.uow.policies.get_for_user(turn.user.id, int(policy_id)) if policy_id.isdigit() else None
+    policy = await turn.uow.policies.get_for_user(turn.user.id, int(policy_id)) if ascii_digits(policy_id) else None
     if policy is None:
         log.warning("user %s asked for policy %r that is not theirs", turn.user.id, policy_id)
         turn.notice(turn._(NOT_AVAILABLE))

@@ -23,6 +23,7 @@ from insurance import claims as rules
 from insurance.application import local_today
 from insurance.catalogue import get_product
 from insurance.claim_documents import UploadRefused, check_declared_size, file_kind, next_reminder, progress
+from insurance.parsing import parse_callback
 from storage.models import Claim, utcnow
 from storage.unit_of_work import UnitOfWork
 
@@ -63,12 +64,12 @@ STAFF_COMPLETE = N_("Claim No. %(number)s: all %(total)s documents are delivered
 def register(router: Router) -> None:
     @router.callback("docs")
     async def documents_button(turn: Turn) -> None:
-        parts = (turn.incoming.callback_data or "").split(":")
-        action, args = (parts[1] if len(parts) > 1 else ""), parts[2:]
-        if action == "c" and args and args[0].isdigit():
-            await show_checklist(turn, int(args[0]))
-        elif action == "i" and len(args) == 2 and args[0].isdigit():
-            await choose_item(turn, int(args[0]), args[1])
+        pressed = parse_callback(turn.incoming.callback_data)
+        claim_id = pressed.int_arg(0)
+        if pressed.action == "c" and claim_id is not None:
+            await show_checklist(turn, claim_id)
+        elif pressed.action == "i" and len(pressed.args) == 2 and claim_id is not None:
+            await choose_item(turn, claim_id, pressed.args[1])
         else:
             await choose_claim(turn)
 

@@ -10,6 +10,7 @@ from bot.keyboards import BUY_COVER, back_and_person
 from handlers.purchase import CERTIFICATE_CAPTION
 from insurance.catalogue import get_product
 from insurance.money import from_minor_units
+from insurance.parsing import parse_int
 
 TITLE = N_("<b>📄 My policies</b>")
 NONE_YET = N_("You have no policies yet.")
@@ -23,8 +24,8 @@ def register(router: Router) -> None:
     @router.callback("policies")
     async def policies_button(turn: Turn) -> None:
         _, _, argument = (turn.incoming.callback_data or "").partition(":")
-        if argument.isdigit():
-            await resend_certificate(turn, int(argument))
+        if (policy_id := parse_int(argument)) is not None:
+            await resend_certificate(turn, policy_id)
         else:
             await show_policies(turn)
 
