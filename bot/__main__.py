@@ -9,6 +9,7 @@ import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 from bot.settings import Settings, SettingsError, configure_logging, load_settings
 
@@ -60,7 +61,8 @@ async def run_sandbox(settings: Settings, stop: asyncio.Event | None = None) -> 
     from bot.emulator import Emulator
     from bot.emulator.client import EmulatorClient
 
-    emulator = Emulator(token=settings.bot_token, sandbox_page=True)
+    emulator = Emulator(token=settings.bot_token, sandbox_page=True,
+                        update_id_file=settings.data_dir / "emulator-update-id")
     base = await emulator.start(host=settings.sandbox_host, port=settings.sandbox_port)
     async with EmulatorClient(base) as control:
         # A forum: each customer who asks for a person gets a topic (the support desk).
@@ -87,21 +89,38 @@ async def run_sandbox(settings: Settings, stop: asyncio.Event | None = None) -> 
         await emulator.stop()
 
 
+def fail(message: str) -> NoReturn:
+    """One line on stderr and exit status 2: how every CLI error ends, never a traceback."""
+    print(f"qamqor: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
 def cmd_quote(args: argparse.Namespace) -> None:
-    """What cover would cost: staff and partner banks answer customers with it."""
+    """What cover would cost: staff and partner banks answer customers with it. The
+    amounts and the term are read by the same rules as in the bot's form."""
     import json
 
+    from insurance.application import FieldError, parse_amount, parse_term
     from insurance.catalogue import UnknownProduct, get_product
     from insurance.premium import QuoteError, quote
 
     try:
-        priced = quote(get_product(args.product), args.loan_amount, args.term_months, args.sum_insured, age=args.age)
+        product = get_product(args.product)
     except UnknownProduct:
-        print(f"qamqor: unknown product {args.product!r}", file=sys.stderr)
-        raise SystemExit(2) from None
+        fail(f"unknown product {args.product!r}")
+    values = {}
+    for flag, raw, parse in (("--loan-amount", args.loan_amount, parse_amount),
+                             ("--term-months", args.term_months, parse_term),
+                             ("--sum-insured", args.sum_insured, parse_amount)):
+        try:
+            values[flag] = None if raw is None else parse(raw)
+        except FieldError as exc:
+            fail(f"{flag} {raw!r} is refused ({exc.reason.replace('_', ' ')})")
+    try:
+        priced = quote(product, values["--loan-amount"], values["--term-months"], values["--sum-insured"],
+                       age=args.age)
     except QuoteError as exc:
-        print(f"qamqor: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+        fail(str(exc))
     print(json.dumps({
         "product": priced.product, "currency": priced.currency, "loan_amount": str(priced.loan_amount),
         "term_months": priced.term_months, "sum_insured": str(priced.sum_insured), "rate": str(priced.rate),
@@ -128,23 +147,52 @@ def cmd_partner_link(args: argparse.Namespace) -> None:
     print(json.dumps({"start": payload, "signed": link.signed, "length": len(payload)}))
 
 
+def _existing_database(settings: Settings) -> None:
+    """A command that reads data stops when the data folder holds no database (a typo
+    in QAMQOR_DATA_DIR must not silently make an empty one)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).is_file():
+        fail(f"no database at {url.database} (check QAMQOR_DATA_DIR or QAMQOR_DATABASE_URL)")
+
+
+def _use_data_keys(settings: Settings) -> None:
+    from storage import crypto
+
+    try:
+        crypto.use_keys(crypto.keys_for(settings.data_key, settings.data_dir))
+    except (crypto.DataKeyError, OSError) as exc:
+        fail(f"data key: {exc}")
+
+
 def cmd_claims(args: argparse.Namespace) -> None:
     import json
 
-    from bot.claims_cli import claim_rows, default_output, export_claim, format_table
+    from bot.claims_cli import MissingDocument, claim_rows, default_output, export_claim, format_table
 
     settings = _settings(sandbox=True)
+    _existing_database(settings)
+    _use_data_keys(settings)
     if args.action == "list":
         rows = asyncio.run(claim_rows(settings))
         print(json.dumps(rows, indent=2, ensure_ascii=False) if args.json else format_table(rows))
         return
+    output = args.output or default_output(args.number)
+    if output.is_dir():
+        fail(f"--output {output} is a folder; give a file name such as {default_output(args.number)}")
+    if not output.parent.is_dir():
+        fail(f"--output {output}: the folder {output.parent} does not exist")
     try:
         archive = asyncio.run(export_claim(settings, args.number))
     except KeyError:
-        print(f"qamqor: no claim {args.number!r}", file=sys.stderr)
-        raise SystemExit(2) from None
-    output = args.output or default_output(args.number)
-    output.write_bytes(archive)
+        fail(f"no claim {args.number!r}")
+    except MissingDocument as exc:
+        fail(str(exc))
+    try:
+        output.write_bytes(archive)
+    except OSError as exc:
+        fail(f"--output {output}: {exc.strerror or exc}")
     print(output)
 
 
@@ -154,6 +202,7 @@ def cmd_telemedicine(args: argparse.Namespace) -> None:
     from bot.telemedicine.service import ClinicError
 
     settings = _settings(sandbox=True)
+    _use_data_keys(settings)
     try:
         print(asyncio.run(execute(settings, args)))
     except ClinicError as exc:
@@ -161,8 +210,47 @@ def cmd_telemedicine(args: argparse.Namespace) -> None:
         raise SystemExit(2) from None
 
 
+def cmd_genkey(_args: argparse.Namespace) -> None:
+    """A new data key for QAMQOR_DATA_KEY."""
+    from cryptography.fernet import Fernet
+
+    print(Fernet.generate_key().decode("ascii"))
+
+
+def cmd_rekey(_args: argparse.Namespace) -> None:
+    """Re-encrypt every personal-data column and stored document with the newest key."""
+    from storage.db import create_engine, migrate, session_factory
+    from storage.documents import DocumentStore
+    from storage.rekey import rekey
+
+    settings = _settings(sandbox=True)
+    _existing_database(settings)
+    _use_data_keys(settings)
+
+    async def go() -> tuple[int, int]:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate(engine)
+            return await rekey(session_factory(engine), DocumentStore(settings.data_dir / "documents"))
+        finally:
+            await engine.dispose()
+
+    try:
+        rows, files = asyncio.run(go())
+    except Exception as exc:  # a dropped key, an unreadable file: one line, not a traceback
+        fail(f"rekey stopped: {exc.__class__.__name__}: {exc}")
+    print(f"re-encrypted {rows} rows and {files} documents with the newest key")
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """A bad argument answers one line (and exit status 2), not a usage screen."""
+
+    def error(self, message: str) -> NoReturn:
+        fail(f"{message} (see {self.prog} --help)")
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Qamqor insurance bot")
+    parser = OneLineParser(prog="python -m bot", description="Qamqor insurance bot")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="serve real Telegram (polling, or webhook when QAMQOR_WEBHOOK_URL is set)") \
         .set_defaults(func=cmd_run)
@@ -172,7 +260,7 @@ def main(argv: list[str] | None = None) -> None:
     quote = commands.add_parser("quote", help="premium, tax and total for a loan, as JSON")
     quote.add_argument("--product", required=True, help="nomad_life or sakbol")
     quote.add_argument("--loan-amount", required=True)
-    quote.add_argument("--term-months", required=True, type=int)
+    quote.add_argument("--term-months", required=True)
     quote.add_argument("--sum-insured", default=None)
     quote.add_argument("--age", default=None, type=int, help="age on the cover start (a tariff by age band)")
     quote.set_defaults(func=cmd_quote)
@@ -194,6 +282,9 @@ def main(argv: list[str] | None = None) -> None:
     from bot.telemedicine.cli import add_parser as add_telemedicine_parser
 
     add_telemedicine_parser(commands).set_defaults(func=cmd_telemedicine)
+    commands.add_parser("genkey", help="print a new data key for QAMQOR_DATA_KEY").set_defaults(func=cmd_genkey)
+    commands.add_parser("rekey", help="re-encrypt personal data with the newest QAMQOR_DATA_KEY (rotation)") \
+        .set_defaults(func=cmd_rekey)
     args = parser.parse_args(argv)
     args.func(args)
 

@@ -1,7 +1,7 @@
 """Adapters to the outside world, each with an embedded default.
 
 One-time signing codes: an SMS gateway over HTTP when configured; in the
-sandbox, the emulator's SMS panel; otherwise the log (development only).
+sandbox, the emulator's SMS panel; otherwise (a test setup) nothing is sent.
 """
 
 from __future__ import annotations
@@ -23,10 +23,12 @@ def masked(phone: str) -> str:
 
 
 class LoggedSms:
-    """No gateway configured: the message goes to the log, for development."""
+    """No gateway configured (a test setup): only the fact is logged, never the text,
+    which carries a signing code."""
 
     async def send(self, phone: str, text: str, user_id: int | None) -> None:
-        log.warning("no SMS gateway (QAMQOR_SMS_GATEWAY_URL): SMS to %s: %s", masked(phone), text)
+        log.warning("no SMS gateway (QAMQOR_SMS_GATEWAY_URL): an SMS to %s was not sent (text withheld)",
+                    masked(phone))
 
 
 class EmulatorSms:

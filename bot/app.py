@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from contextlib import suppress
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
@@ -13,18 +17,22 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.adapters import EmulatorSms, HttpSmsGateway, LoggedSms, SmsSender
 from bot.dispatcher import Dispatcher, PerUserOrder
+from bot.inbox import InboxProcessor, Poller
 from bot.i18n import LANGUAGES
 from bot.settings import Settings
 from bot.telemedicine import service as telemedicine_jobs
 from handlers import build_router, documents, start, support, telemedicine
 from storage.db import create_engine, migrate, session_factory
+from storage import crypto
 from storage.documents import DocumentStore
+from storage.inbox import Inbox
 from storage.models import utcnow
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 OUTBOX_FLUSH_EVERY = 15.0
+STOP_GRACE = 5.0  # seconds the lanes get to finish on stop; the rest is processed next start
 CONNECTION_POOL = 32
 DEFAULT_COMMAND_LANGUAGE = "ru"
 
@@ -38,15 +46,18 @@ def sms_sender(settings: Settings) -> SmsSender:
 
 
 class QamqorBot:
-    """One bot process: the PTB Application, the database and background work.
+    """One bot process: the PTB Application, the inbox, the database and background work.
 
-    `prepare()` / `cleanup()` run around the Application's life, either as
-    PTB's post_init / post_shutdown (`run`) or called by `start()` / `stop()`
-    (sandbox and tests).
+    `prepare()` / `cleanup()` run around the Application's life; `start()` /
+    `stop()` run the whole process inside a running event loop (sandbox, tests,
+    `run`). Updates come in through the inbox (`receive_update`, or the poller)
+    and are processed by PTB's `Application.process_update`, whose single
+    handler is `Dispatcher.handle_update`.
     """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        crypto.use_keys(crypto.keys_for(settings.data_key, settings.data_dir))
         self.engine = create_engine(settings.database_url)
         self.documents = DocumentStore(settings.data_dir / "documents")
         self.dispatcher = Dispatcher(settings, session_factory(self.engine), build_router(), self.documents,
@@ -54,16 +65,18 @@ class QamqorBot:
         self.dispatcher.on_sent.update(support.ON_SENT)
         self.dispatcher.on_sent["telemedicine_queue"] = telemedicine.remember_queue_message
         self.dispatcher.resolvers.update(support.RESOLVERS)
+        self.inbox = Inbox(self.dispatcher.sessions)
         self.application = self._build_application()
+        self.processor = InboxProcessor(self.inbox, self._process, self.dispatcher.write_slots)
         self._background: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
 
     def _build_application(self) -> Application:
         builder = (
             ApplicationBuilder()
             .token(self.settings.bot_token)
+            .updater(None)  # updates come through the inbox (bot.inbox), never PTB's Updater
             .concurrent_updates(PerUserOrder(max_concurrent_updates=64))
-            .post_init(lambda _app: self.prepare())
-            .post_shutdown(lambda _app: self.cleanup())
             .get_updates_read_timeout(40)
             # PTB's default is one connection: concurrent updates would queue for it.
             .connection_pool_size(CONNECTION_POOL)
@@ -78,11 +91,32 @@ class QamqorBot:
         application.add_error_handler(self._on_error)
         return application
 
+    async def receive_update(self, data: dict[str, Any]) -> None:
+        """Commit one update (a webhook's body) to the inbox and wake the processor.
+
+        Answer Telegram 200 only after this returns; if it raises, answer an error and
+        Telegram delivers the update again (a redelivery is recognised and skipped).
+        """
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int) \
+                or isinstance(data.get("update_id"), bool):
+            raise ValueError("not a Telegram update")
+        await self._store([data])
+
+    async def _store(self, batch: list[dict[str, Any]]) -> int:
+        async with self.dispatcher.write_slots:
+            stored = await self.inbox.store(batch)
+        self.processor.wake()
+        return stored
+
+    async def _process(self, data: dict[str, Any]) -> None:
+        update = Update.de_json(data, self.application.bot)
+        await self.application.process_update(update)
+
     async def prepare(self) -> None:
         await migrate(self.engine)
         await self.set_command_menus()
         await self.dispatcher.learn_staff_chat(self.application.bot)
-        self._background = asyncio.create_task(self._flush_outbox_forever(), name="outbox-flush")
+        self._background = asyncio.create_task(self._background_forever(), name="background")
 
     async def cleanup(self) -> None:
         if self._background is not None:
@@ -104,16 +138,22 @@ class QamqorBot:
         except TelegramError as exc:
             log.warning("could not set the command menus: %s", exc)
 
-    async def _flush_outbox_forever(self) -> None:
+    async def _background_forever(self) -> None:
         """Background work found in the database, so a restart neither loses nor repeats it:
-        claim document reminders, then whatever the outbox still holds."""
-        await self.dispatcher.flush_outbox(self.application.bot, older_than=timedelta(0))
+        what a crash left in flight, claim document reminders, the outbox, pruning. Every
+        pass is inside the `try`: one failure is logged and the next pass runs."""
+        first = True
         while True:
             try:
+                if first:
+                    await self.dispatcher.release_in_flight()
+                    first = False
                 await self.run_background_once()
+            except asyncio.CancelledError:
+                raise
             except Exception:
                 log.exception("background work failed")
-            await asyncio.sleep(OUTBOX_FLUSH_EVERY)
+            await self.dispatcher.wait_for_outbox_work(OUTBOX_FLUSH_EVERY)
 
     async def run_background_once(self, now: datetime | None = None) -> None:
         async with UnitOfWork(self.dispatcher.sessions) as uow:
@@ -125,27 +165,38 @@ class QamqorBot:
             waiting = await support.send_due_reminders(uow, self.settings, self.dispatcher.staff_forum, now or utcnow())
         if waiting:
             log.info("reminded staff of %s waiting support requests", waiting)
-        await self.dispatcher.deliver(self.application.bot, background=True)
         await self.dispatcher.flush_outbox(self.application.bot)
+        async with self.dispatcher.write_slots:
+            await self.inbox.prune(now)
+            await self.dispatcher.purge_sent_payloads(now)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         update_id = update.update_id if isinstance(update, Update) else None
         log.error("error outside a handler (update %s)", update_id, exc_info=context.error)
 
-    async def start(self, *, poll_interval: float = 0.0, timeout: int = 10) -> None:
-        """Start polling inside the running event loop (sandbox, tests)."""
+    async def start(self, *, poll_interval: float = 0.0, timeout: int = 10, polling: bool = True) -> None:
+        """Start inside the running event loop: the inbox processor and (unless a webhook
+        feeds `receive_update`) the poller."""
         await self.application.initialize()
         await self.prepare()
         await self.application.start()
-        assert self.application.updater is not None
-        await self.application.updater.start_polling(
-            poll_interval=poll_interval, timeout=timeout, allowed_updates=Update.ALL_TYPES
-        )
+        self._tasks.append(asyncio.create_task(self.processor.run(), name="inbox"))
+        if polling:
+            poller = Poller(self.application.bot, self._store, timeout=timeout, poll_interval=poll_interval)
+            self._tasks.append(asyncio.create_task(poller.run(), name="poller"))
 
     async def stop(self) -> None:
-        updater = self.application.updater
-        if updater is not None and updater.running:
-            await updater.stop()
+        poller = [t for t in self._tasks if t.get_name() == "poller"]
+        for task in poller:
+            task.cancel()
+            with suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.processor.drain(timeout=STOP_GRACE)
+        for task in self._tasks:
+            task.cancel()
+            with suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
@@ -153,15 +204,42 @@ class QamqorBot:
 
     def run(self) -> None:
         """Real Telegram: webhook when a public URL is set, else long polling."""
-        if self.settings.webhook_url:
-            path = "telegram"
-            self.application.run_webhook(
-                listen=self.settings.webhook_listen,
-                port=self.settings.webhook_port,
-                url_path=path,
-                webhook_url=f"{self.settings.webhook_url}/{path}",
-                secret_token=self.settings.webhook_secret,
-                allowed_updates=Update.ALL_TYPES,
-            )
-        else:
-            self.application.run_polling(allowed_updates=Update.ALL_TYPES)
+        asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        webhook = self.settings.webhook_url is not None
+        await self.start(timeout=30, polling=not webhook)
+        runner = await self._serve_webhook() if webhook else None
+        try:
+            await stop.wait()
+        finally:
+            if runner is not None:
+                await runner.cleanup()
+            await self.stop()
+
+    async def _serve_webhook(self) -> web.AppRunner:
+        """A minimal webhook at `/telegram`: stores the update, then answers 200."""
+        secret = self.settings.webhook_secret
+
+        async def telegram(request: web.Request) -> web.Response:
+            if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != secret:
+                return web.Response(status=403)
+            try:
+                data = await request.json()
+                await self.receive_update(data)
+            except ValueError:
+                return web.Response(status=400)
+            return web.Response(status=200)
+
+        app = web.Application()
+        app.router.add_post("/telegram", telegram)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        await web.TCPSite(runner, self.settings.webhook_listen, self.settings.webhook_port).start()
+        await self.application.bot.set_webhook(f"{self.settings.webhook_url}/telegram", secret_token=secret,
+                                               allowed_updates=Update.ALL_TYPES)
+        return runner

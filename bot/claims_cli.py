@@ -20,6 +20,10 @@ from storage.db import create_engine, migrate, session_factory
 from storage.documents import DocumentStore
 from storage.unit_of_work import UnitOfWork
 
+class MissingDocument(Exception):
+    """A document the database lists is missing (or unreadable) in the document store."""
+
+
 EXTENSIONS = {"jpeg": "jpg", "png": "png", "pdf": "pdf", "heic": "heic"}
 
 
@@ -77,7 +81,11 @@ async def export_claim(settings: Settings, number: str) -> bytes:
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
                 for index, document in enumerate(documents, 1):
                     path = f"files/{document.item_code}/{index:03d}-{document.sha256[:12]}.{EXTENSIONS[document.kind]}"
-                    archive.writestr(path, store.get(document.sha256))
+                    try:
+                        archive.writestr(path, store.get(document.sha256))
+                    except (OSError, ValueError) as exc:
+                        raise MissingDocument(f"claim {number}: the file of document {document.sha256[:12]} "
+                                              f"({document.item_code}) cannot be read from the document store") from exc
                     files.append({"path": path, "item": document.item_code, "sha256": document.sha256,
                                   "kind": document.kind, "size": document.size,
                                   "original_name": document.original_name,

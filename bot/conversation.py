@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -127,18 +128,24 @@ class Turn:
         self.data.update(data)
 
     def say(self, text: str, rows: list[list[Button]] | None = None, *, chat_id: int | None = None,
-            on_sent: str | None = None, remove_keyboard: bool = False, **place: Any) -> None:
-        """A new message; `place` adds outbox parameters such as `message_thread_id`
-        or `resolve` (see `Dispatcher._call`); None values are left out."""
-        payload: dict[str, Any] = {"method": "send_message", "text": text}
-        payload.update({key: value for key, value in place.items() if value is not None})
-        if rows:
-            payload["reply_markup"] = inline_keyboard(rows)
-        elif remove_keyboard:
-            payload["reply_markup"] = {"remove_keyboard": True}
-        if on_sent:
-            payload["on_sent"] = on_sent
-        self.outgoing.append({"chat_id": chat_id or self.user.id, **payload})
+            on_sent: str | None = None, remove_keyboard: bool = False, **place: Any) -> int:
+        """A new message; one longer than Telegram's limit goes as several, the buttons
+        and `on_sent` on the last. `place` adds outbox parameters to every part, such as
+        `message_thread_id` or `resolve` (see `Dispatcher._call`); None values are left
+        out. Returns how many messages."""
+        parts = split_html(text)
+        where = {key: value for key, value in place.items() if value is not None}
+        for number, part in enumerate(parts, 1):
+            payload: dict[str, Any] = {"method": "send_message", "text": part, **where}
+            if number == len(parts):
+                if rows:
+                    payload["reply_markup"] = inline_keyboard(rows)
+                elif remove_keyboard:
+                    payload["reply_markup"] = {"remove_keyboard": True}
+                if on_sent:
+                    payload["on_sent"] = on_sent
+            self.outgoing.append({"chat_id": chat_id or self.user.id, **payload})
+        return len(parts)
 
     def receipt(self, text: str, rows: list[list[Button]] | None = None) -> None:
         """A record of something done (consent given, claim registered, document
@@ -226,6 +233,77 @@ class Turn:
     def notice(self, text: str) -> None:
         """A short pop-up answer to the pressed button."""
         self.callback_notice = text
+
+
+MESSAGE_LIMIT = 4096  # Telegram's limit for a message's text, in UTF-16 code units after parsing
+_HTML_UNIT = re.compile(r"<[^>]*>|&#?\w+;|\s+|[^<&\s]+|[<&]")
+
+
+def _visible(unit: str) -> int:
+    if unit.startswith("<") and unit.endswith(">") and len(unit) > 1:
+        return 0
+    if unit.startswith("&") and unit.endswith(";") and len(unit) > 1:
+        return 1
+    return len(unit.encode("utf-16-le")) // 2
+
+
+def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Cut an HTML message into parts Telegram accepts, at whitespace (a word longer than
+    a message is cut inside); tags open at a cut are closed and opened again in the next part."""
+    units = _HTML_UNIT.findall(text)
+    if sum(_visible(u) for u in units) <= limit:
+        return [text]
+    words: list[list[str]] = []  # runs of whitespace, and runs of everything else
+    for unit in units:
+        if words and unit.isspace() == words[-1][0].isspace():
+            words[-1].append(unit)
+        else:
+            words.append([unit])
+    parts: list[str] = []
+    current: list[str] = []
+    length = 0
+    open_tags: list[tuple[str, str]] = []
+
+    def cut() -> None:
+        nonlocal current, length
+        body = "".join(current).rstrip()
+        if length:
+            parts.append(body + "".join(f"</{name}>" for name, _ in reversed(open_tags)))
+        current, length = [tag for _, tag in open_tags], 0
+
+    def add(unit: str) -> None:
+        nonlocal length
+        if unit.startswith("<") and unit.endswith(">") and len(unit) > 1:
+            if unit.startswith("</"):
+                if open_tags and open_tags[-1][0] == unit[2:-1].strip().lower():
+                    open_tags.pop()
+            elif not unit.endswith("/>"):
+                open_tags.append(((unit[1:-1].split() or [""])[0].lower(), unit))
+        current.append(unit)
+        length += _visible(unit)
+
+    for word in words:
+        size = sum(_visible(u) for u in word)
+        if word[0].isspace():
+            if length and length + size <= limit:
+                add("".join(word))
+            elif length:
+                cut()
+            continue
+        if length + size > limit and length:
+            cut()
+        for unit in word:
+            while length + _visible(unit) > limit:
+                if length:
+                    cut()
+                    continue
+                add(unit[:limit])  # one run of letters longer than a message
+                unit = unit[limit:]
+                cut()
+            if unit:
+                add(unit)
+    cut()
+    return parts
 
 
 def translate(t: Translator, message: str, **values: object) -> str:

@@ -11,10 +11,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import copy
+import html
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from io import BytesIO
 from typing import Any
 
@@ -33,17 +36,27 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import BaseUpdateProcessor, ContextTypes
 
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 from bot.adapters import SmsSender
-from bot.conversation import Handler, Incoming, PaymentInfo, Route, Router, Turn, UploadedFile
+from bot.conversation import Handler, Incoming, PaymentInfo, Route, Router, Turn, UploadedFile, translate
 from bot.i18n import N_, supported_language, translator
 from bot.settings import Settings
 from storage.documents import DocumentStore
-from storage.models import utcnow
+from storage.crypto import DataKeyError
+from storage.models import OutgoingMessage, utcnow
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -56,6 +69,18 @@ UNKNOWN_COMMAND = N_("I don't know this command. Here is where you are:")
 USE_BUTTONS = N_("Please choose one of the buttons below.")
 STALE_BUTTON = N_("This button is no longer active.")
 NOT_STAFF = N_("Only support staff named by the insurer can do this.")
+UNDELIVERED_TO_STAFF = N_(
+    "⚠️ A message to client id %(user_id)s could not be delivered (%(what)s). Reason: %(error)s. "
+    "Please reach the client another way."
+)
+
+# A failing row is given up after this many attempts (flood control aside), or when it
+# is this old: a chat's later messages never wait forever behind it.
+OUTBOX_MAX_ATTEMPTS = 10
+OUTBOX_GIVE_UP_AFTER = timedelta(hours=24)
+RETRY_AFTER_CONFIGURATION_ERROR = 60.0
+_EDIT_IMPOSSIBLE = ("message to edit not found", "message can't be edited", "there is no text in the message",
+                    "message_id_invalid")
 
 OnSent = Callable[[UnitOfWork, str, int], Awaitable[None]]
 Resolver = Callable[[UnitOfWork, str], Awaitable[int | None]]
@@ -204,6 +229,11 @@ class Dispatcher:
         self.staff = StaffDirectory(settings)
         self.staff_forum = False
         self._flush_lock = asyncio.Lock()
+        self._claim_lock = asyncio.Lock()
+        self._outbox_work = asyncio.Event()
+        self._next_due: datetime | None = None
+        #: The outbox's clock; tests move it forward instead of sleeping.
+        self.clock: Callable[[], datetime] = utcnow
 
     async def learn_staff_chat(self, bot: Bot) -> None:
         """Whether the staff chat is a forum (topics), asked from Telegram at start."""
@@ -420,37 +450,118 @@ class Dispatcher:
         with suppress(TelegramError):
             await bot.send_message(chat.id, apology)
 
-    async def deliver(self, bot: Bot, *, update_id: int | None = None, older_than: timedelta | None = None,
-                      background: bool = False) -> int:
-        """Send pending outbox rows in order; returns how many were sent."""
+    # The outbox. Three layers, each replaceable on its own: `_call` performs one row
+    # (one Telegram method per row's "method"), `_send` performs it once and classifies
+    # any error, `deliver` claims rows and records each outcome. Nothing here sleeps:
+    # a row that must wait gets `next_attempt_at`, and the background loop wakes for it.
+
+    async def deliver(self, bot: Bot, *, update_id: int | None = None, background: bool = False,
+                      **_legacy: object) -> int:
+        """Send pending outbox rows in order (of one update, of background jobs only, or
+        all); returns how many were sent. A chat's rows wait only behind that chat's own
+        unsent row; every error stays in its row."""
+        async with self._claim_lock, self.write_slots, UnitOfWork(self.sessions) as uow:
+            rows = await uow.outbox.claim(self.clock(), update_id=update_id, background=background)
+            await uow.commit()
         sent = 0
-        async with UnitOfWork(self.sessions) as uow:
-            pending = await uow.outbox.pending(update_id=update_id, background=background)
-            blocked_chats: set[int] = set()
-            for message in pending:
-                if older_than is not None and message.created_at > utcnow() - older_than:
-                    continue
-                if message.chat_id in blocked_chats:
-                    continue
-                outcome = await self._send(bot, message.chat_id, message.payload)
-                if isinstance(outcome, int):
-                    await uow.outbox.mark_sent(message.id)
-                    if hook := message.payload.get("on_sent"):
-                        name, _, arg = hook.partition(":")
-                        await self.on_sent[name](uow, arg, outcome)
-                    sent += 1
-                else:
-                    give_up, error = outcome
-                    await uow.outbox.mark_failed(message.id, error, give_up=give_up)
-                    if not give_up:
-                        blocked_chats.add(message.chat_id)  # keep this chat's order
-                await uow.commit()
+        stopped: set[int] = set()
+        for row in rows:
+            if row.chat_id in stopped:
+                await self._record(row, None, release=True)
+                continue
+            outcome = await self._send(bot, row.chat_id, row.payload)
+            if isinstance(outcome, Retry) and self.clock() - row.created_at > OUTBOX_GIVE_UP_AFTER:
+                outcome = GiveUp(f"{outcome.error}; not delivered within {OUTBOX_GIVE_UP_AFTER}")
+            elif isinstance(outcome, Retry) and row.attempts + 1 >= OUTBOX_MAX_ATTEMPTS and not outcome.flood:
+                outcome = GiveUp(f"{outcome.error}; {OUTBOX_MAX_ATTEMPTS} attempts")
+            if isinstance(outcome, Retry):
+                stopped.add(row.chat_id)  # keep this chat's order
+            try:
+                await self._record(row, outcome)
+            except Exception:
+                log.exception("outbox row %s: could not record the outcome", row.id)
+                continue
+            sent += isinstance(outcome, Sent)
         return sent
 
-    async def flush_outbox(self, bot: Bot, older_than: timedelta = timedelta(seconds=30)) -> int:
-        """Re-send what a crash or an outage left behind (run periodically)."""
+    async def _record(self, row: OutgoingMessage, outcome: Outcome | None, *, release: bool = False) -> None:
+        now = self.clock()
+        async with self.write_slots, UnitOfWork(self.sessions) as uow:
+            if release:
+                await uow.outbox.release(row.id)
+            elif isinstance(outcome, Sent):
+                await uow.outbox.mark_sent(row.id, now)
+                if hook := row.payload.get("on_sent"):
+                    name, _, arg = hook.partition(":")
+                    try:
+                        await self.on_sent[name](uow, arg, outcome.message_id)
+                        self.wake_outbox()  # a hook may queue a message (staff told "delivered")
+                    except Exception:
+                        log.exception("outbox row %s: the after-sending step %r failed", row.id, name)
+            elif isinstance(outcome, Retry):
+                due = now + timedelta(seconds=outcome.delay if outcome.delay >= 0 else backoff(row.attempts))
+                await uow.outbox.mark_failed(row.id, outcome.error, give_up=False, next_attempt_at=due)
+                self._note_due(due)
+                log.warning("outbox row %s to chat %s: %s; again at %s", row.id, row.chat_id, outcome.error,
+                            due.isoformat(timespec="seconds"))
+            else:
+                await uow.outbox.mark_failed(row.id, outcome.error, give_up=True, now=now)
+                log.error("outbox row %s to chat %s given up: %s", row.id, row.chat_id, outcome.error)
+                self._tell_staff_undelivered(uow, row, outcome.error)
+            await uow.commit()
+
+    def _tell_staff_undelivered(self, uow: UnitOfWork, row: OutgoingMessage, error: str) -> None:
+        """Staff learn that a customer did not get a message (never about the staff chat itself)."""
+        staff_chat = self.settings.staff_chat_id
+        if staff_chat is None or row.chat_id == staff_chat:
+            return
+        staff = translator(self.settings.staff_language)
+        uow.outbox.add(staff_chat, {"method": "send_message", "text": translate(
+            staff, UNDELIVERED_TO_STAFF, user_id=row.chat_id, what=_describe(row.payload), error=error[:200])})
+        self.wake_outbox()
+
+    async def flush_outbox(self, bot: Bot, older_than: timedelta | None = None) -> int:
+        """Send whatever is due: what a crash, an outage or a retry left behind (run
+        periodically). Rows in flight elsewhere and rows not yet due are left alone."""
         async with self._flush_lock:
-            return await self.deliver(bot, older_than=older_than)
+            return await self.deliver(bot)
+
+    async def release_in_flight(self) -> int:
+        """At start: rows a crashed process had taken are sent again (at most once more,
+        recorded in `last_error`)."""
+        async with self.write_slots, UnitOfWork(self.sessions) as uow:
+            count = await uow.outbox.release_in_flight(self.clock())
+            await uow.commit()
+        if count:
+            log.warning("%s outbox rows were being sent when the last process stopped; sending again", count)
+        return count
+
+    async def purge_sent_payloads(self, now: datetime | None = None) -> int:
+        """Drop the content (personal data) of rows sent longer ago than the retention."""
+        now = now or self.clock()
+        async with UnitOfWork(self.sessions) as uow:
+            count = await uow.outbox.purge(now - timedelta(hours=self.settings.outbox_retention_hours), now)
+            await uow.commit()
+        return count
+
+    def _note_due(self, due: datetime) -> None:
+        if self._next_due is None or due < self._next_due:
+            self._next_due = due
+        self.wake_outbox()
+
+    def wake_outbox(self) -> None:
+        self._outbox_work.set()
+
+    async def wait_for_outbox_work(self, longest: float) -> None:
+        """Sleep until the next retry is due, something asks for a pass, or `longest`."""
+        wait = longest
+        if self._next_due is not None:
+            wait = max(0.05, min(longest, (self._next_due - self.clock()).total_seconds()))
+        with suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._outbox_work.wait(), wait)
+        self._outbox_work.clear()
+        if self._next_due is not None and self._next_due <= self.clock():
+            self._next_due = None
 
     async def _resolve(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Fill the row's "resolve" parameters from the database, as they are now."""
@@ -541,32 +652,82 @@ class Dispatcher:
             raise ValueError(f"unknown outbox method {method!r}")
         return message.message_id
 
-    async def _send(self, bot: Bot, chat_id: int, payload: dict[str, Any]) -> int | tuple[bool, str]:
-        """The sent message id, or (give_up, error)."""
-        for attempt in range(3):
+    async def _send(self, bot: Bot, chat_id: int, payload: dict[str, Any]) -> Outcome:
+        """Perform one row once; every error becomes an outcome, none escapes."""
+        for _ in range(3):  # at most: an edit turned into a new message, a migrated chat
             try:
-                return await self._call(bot, chat_id, payload)
+                return Sent(await self._call(bot, chat_id, payload))
             except RetryAfter as exc:
                 delay = exc.retry_after
                 seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
-                log.warning("chat %s: Telegram asks to wait %ss (attempt %s)", chat_id, seconds, attempt + 1)
-                await asyncio.sleep(min(seconds, 30))
+                return Retry(f"flood control: retry after {seconds:g}s", seconds, flood=True)
             except Forbidden as exc:
-                return True, f"forbidden: {exc.message}"
+                return GiveUp(f"forbidden: {exc.message}")
+            except ChatMigrated as exc:
+                chat_id = exc.new_chat_id
             except BadRequest as exc:
                 text = exc.message.lower()
                 if "message is not modified" in text:
-                    return payload.get("message_id", 0)
-                if "message to edit not found" in text or "message can't be edited" in text:
+                    return Sent(payload.get("message_id", 0))
+                if payload.get("method") == "edit_message_text" and any(
+                        reason in text for reason in _EDIT_IMPOSSIBLE):
+                    # e.g. a forged press on a document message: the screen comes as a new message
                     payload = {k: v for k, v in payload.items() if k != "message_id"} | {"method": "send_message"}
                     continue
-                log.error("chat %s: Telegram refused %s: %s", chat_id, payload.get("method"), exc.message)
-                return True, f"bad request: {exc.message}"
-            except NetworkError as exc:
-                return False, f"network: {exc.message}"
+                return GiveUp(f"bad request: {exc.message}")
+            except (Conflict, InvalidToken) as exc:
+                return Retry(f"telegram: {exc.message}", RETRY_AFTER_CONFIGURATION_ERROR)
+            except NetworkError as exc:  # timeouts and 5xx: Telegram may still be fine in a moment
+                return Retry(f"network: {exc.message}", -1)
+            except TelegramError as exc:
+                return Retry(f"telegram: {exc.message}", -1)
             except httpx.HTTPError as exc:
-                return False, f"sms gateway: {exc.__class__.__name__}"
-        return False, "retry limit"
+                return Retry(f"sms gateway: {exc.__class__.__name__}", -1)
+            except (OSError, KeyError, ValueError, TypeError, DataKeyError) as exc:
+                return GiveUp(f"cannot be sent: {exc.__class__.__name__}: {exc}"[:300])
+            except Exception as exc:
+                log.exception("outbox: unexpected error sending %s to chat %s", payload.get("method"), chat_id)
+                return Retry(f"unexpected: {exc.__class__.__name__}", -1)
+        return GiveUp("could not be sent as a new message either")
+
+
+@dataclass(frozen=True)
+class Sent:
+    message_id: int
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Try again after `delay` seconds (-1: the backoff for the row's attempts)."""
+
+    error: str
+    delay: float
+    flood: bool = False
+
+
+@dataclass(frozen=True)
+class GiveUp:
+    error: str
+
+
+Outcome = Sent | Retry | GiveUp
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before attempt `attempts + 1` after a passing failure: 2, 4, 8 ... 300."""
+    return float(min(2 ** max(1, attempts + 1), 300))
+
+
+def _describe(payload: dict[str, Any]) -> str:
+    method = payload.get("method", "?")
+    if method in ("send_message", "edit_message_text"):
+        return f"{method}: {plain_preview(payload.get('text', ''))}"
+    return method
+
+
+def plain_preview(text: str, length: int = 60) -> str:
+    flat = re.sub(r"<[^>]+>", "", text).replace("\n", " ")
+    return html.unescape(flat)[:length] + ("…" if len(flat) > length else "")
 
 
 async def _screen_shown(uow: UnitOfWork, user_id: str, message_id: int) -> None:

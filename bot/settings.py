@@ -57,13 +57,18 @@ class Settings:
     staff_user_ids: frozenset[int] = frozenset()
     support_reminder_minutes: tuple[int, ...] = DEFAULT_REMINDER_MINUTES
     support_hours: dict[str, WorkingHours] = field(default_factory=lambda: dict(DEFAULT_SUPPORT_HOURS))
+    # reliability: personal data key(s), newest first; None in the sandbox means
+    # "the data folder's own key" (storage.crypto.load_or_create_key_file).
+    data_key: str | None = field(default=None, repr=False)
+    test_setup: bool = False
+    outbox_retention_hours: int = 24
 
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never appear in a log line."""
         return tuple(
             s for s in (self.bot_token, self.webhook_secret, self.payment_provider_token, self.sms_gateway_token,
-                        *self.partner_link_keys.values()) if s
+                        *self.partner_link_keys.values(), *(self.data_key or "").split(",")) if s and s.strip()
         )
 
 
@@ -175,7 +180,21 @@ def load_settings(
             except ValueError as exc:
                 raise SettingsError(f"QAMQOR_SUPPORT_HOURS_{country}: {exc}") from None
 
-    return Settings(
+    data_key = get("DATA_KEY") or None
+    test_setup = (get("TEST_SETUP") or "").lower() in ("1", "true", "yes")
+    sms_gateway_url = _url("QAMQOR_SMS_GATEWAY_URL", get("SMS_GATEWAY_URL"))
+    if data_key:
+        from storage.crypto import DataKeyError, DataKeys, parse_keys
+
+        try:
+            DataKeys(parse_keys(data_key))
+        except DataKeyError as exc:
+            raise SettingsError(str(exc)) from None
+    retention = _int("QAMQOR_OUTBOX_RETENTION_HOURS", get("OUTBOX_RETENTION_HOURS"), 24)
+    if retention < 1:
+        raise SettingsError(f"QAMQOR_OUTBOX_RETENTION_HOURS must be at least 1, got {retention}")
+
+    settings = Settings(
         bot_token=token,
         api_base_url=api_base_url,
         database_url=database_url,
@@ -190,7 +209,7 @@ def load_settings(
         sandbox_port=sandbox_port,
         # The emulator accepts any provider token: the sandbox shows real invoices.
         payment_provider_token=get("PAYMENT_PROVIDER_TOKEN") or (SANDBOX_PROVIDER_TOKEN if sandbox else None),
-        sms_gateway_url=_url("QAMQOR_SMS_GATEWAY_URL", get("SMS_GATEWAY_URL")),
+        sms_gateway_url=sms_gateway_url,
         sms_gateway_token=get("SMS_GATEWAY_TOKEN") or None,
         sandbox=sandbox,
         staff_language=staff_language,
@@ -198,7 +217,18 @@ def load_settings(
         staff_user_ids=staff_user_ids,
         support_reminder_minutes=reminder_minutes,
         support_hours=support_hours,
+        data_key=data_key,
+        test_setup=test_setup,
+        outbox_retention_hours=retention,
     )
+    if not sandbox:  # checked last: a malformed setting above is named first
+        if not data_key:
+            raise SettingsError("QAMQOR_DATA_KEY is not set (personal data is encrypted with it; "
+                                "make one with `python -m bot genkey`)")
+        if not sms_gateway_url and not test_setup:
+            raise SettingsError("QAMQOR_SMS_GATEWAY_URL is not set (signing codes go by SMS; "
+                                "set QAMQOR_TEST_SETUP=1 for a test setup without one)")
+    return settings
 
 
 def _partner_link_keys(raw: str | None) -> dict[str, str]:

@@ -37,6 +37,7 @@ from insurance.catalogue import get_product
 from insurance.claim_clock import DisabilityDateError, check_disability, claim_clock, item_statuses
 from insurance.claim_documents import needs_claim_form, next_reminder, progress
 from insurance.identity import normalize_contact_phone
+from insurance.parsing import accepts, ascii_digits, parse_callback, parse_int
 from insurance.product import Product
 from storage import claim_progress
 from storage.models import Claim, Policy, utcnow
@@ -166,20 +167,23 @@ NOT_AVAILABLE = N_("This claim is not available.")
 def register(router: Router) -> None:
     @router.callback("claim")
     async def claim_button(turn: Turn) -> None:
-        parts = (turn.incoming.callback_data or "").split(":")
-        action, args = (parts[1] if len(parts) > 1 else ""), parts[2:]
-        await REPORT_ACTIONS.get(action, lambda t, *a: choose_policy(t))(turn, *args)
+        pressed = parse_callback(turn.incoming.callback_data)
+        handler = REPORT_ACTIONS.get(pressed.action)
+        if handler is not None and accepts(handler, turn, *pressed.args):
+            await handler(turn, *pressed.args)
+        else:
+            await choose_policy(turn)
 
     # Claims already reported stay visible after consent is withdrawn: only new processing stops.
     @router.callback("claims", needs_consent=False)
     async def claims_button(turn: Turn) -> None:
-        parts = (turn.incoming.callback_data or "").split(":")
-        if len(parts) == 2 and parts[1].isdigit():
-            await show_claim(turn, int(parts[1]))
-        elif len(parts) == 3 and parts[1] == "list" and parts[2].isdigit():
-            await show_claim_checklist(turn, int(parts[2]))
-        elif len(parts) == 3 and parts[1] == "form" and parts[2].isdigit():
-            await send_claim_form(turn, int(parts[2]))
+        pressed = parse_callback(turn.incoming.callback_data)
+        if not pressed.args and (claim_id := parse_int(pressed.action)) is not None:
+            await show_claim(turn, claim_id)
+        elif pressed.action == "list" and (claim_id := pressed.int_arg(0)) is not None:
+            await show_claim_checklist(turn, claim_id)
+        elif pressed.action == "form" and (claim_id := pressed.int_arg(0)) is not None:
+            await send_claim_form(turn, claim_id)
         else:
             await show_claims(turn)
 
@@ -230,7 +234,7 @@ async def choose_policy(turn: Turn) -> None:
 
 
 async def pick_own_policy(turn: Turn, policy_id: str = "") -> None:
-    policy = await turn.uow.policies.get_for_user(turn.user.id, int(policy_id)) if policy_id.isdigit() else None
+    policy = await turn.uow.policies.get_for_user(turn.user.id, int(policy_id)) if ascii_digits(policy_id) else None
     if policy is None:
         log.warning("user %s asked for policy %r that is not theirs", turn.user.id, policy_id)
         turn.notice(turn._(NOT_AVAILABLE))

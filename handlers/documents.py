@@ -26,6 +26,7 @@ from handlers.claims import NOT_AVAILABLE, checklist_line, with_clause
 from insurance.catalogue import get_product
 from insurance.claim_clock import needs_original
 from insurance.claim_documents import UploadRefused, check_declared_size, file_kind, next_reminder, progress
+from insurance.parsing import parse_callback
 from storage import claim_progress
 from storage.models import Claim
 from storage.unit_of_work import UnitOfWork
@@ -76,16 +77,16 @@ def register(router: Router) -> None:
     # too: the withdrawal text keeps processing what pays a claim.
     @router.callback("docs", needs_consent=False)
     async def documents_button(turn: Turn) -> None:
-        parts = (turn.incoming.callback_data or "").split(":")
-        action, args = (parts[1] if len(parts) > 1 else ""), parts[2:]
-        if action == "c" and args and args[0].isdigit():
-            await show_checklist(turn, int(args[0]))
-        elif action == "i" and len(args) == 2 and args[0].isdigit():
-            await choose_item(turn, int(args[0]), args[1])
-        elif action == "k" and len(args) == 2 and args[0].isdigit():
-            await place_kept_files(turn, int(args[0]), args[1])
-        elif action == "done" and args and args[0].isdigit():
-            await finish_item(turn, int(args[0]))
+        pressed = parse_callback(turn.incoming.callback_data)
+        claim_id = pressed.int_arg(0)
+        if pressed.action == "c" and claim_id is not None:
+            await show_checklist(turn, claim_id)
+        elif pressed.action == "i" and len(pressed.args) == 2 and claim_id is not None:
+            await choose_item(turn, claim_id, pressed.args[1])
+        elif pressed.action == "k" and len(pressed.args) == 2 and claim_id is not None:
+            await place_kept_files(turn, claim_id, pressed.args[1])
+        elif pressed.action == "done" and claim_id is not None:
+            await finish_item(turn, claim_id)
         else:
             await choose_claim(turn)
 

@@ -23,6 +23,7 @@ from insurance.catalogue import get_product
 from insurance.money import from_minor_units, to_minor_units
 from insurance.termination import CANCELLATION, EARLY_REPAYMENT, TerminationQuote, TerminationRefused, quote
 from storage.models import Policy, utcnow
+from insurance.parsing import parse_callback, parse_int
 
 TITLE = N_("<b>📄 My policies</b>")
 NONE_YET = N_("You have no policies yet.")
@@ -62,17 +63,17 @@ def register(router: Router) -> None:
     @router.callback("policies")
     async def policies_button(turn: Turn) -> None:
         _, _, argument = (turn.incoming.callback_data or "").partition(":")
-        if argument.isdigit():
-            await resend_certificate(turn, int(argument))
+        if (policy_id := parse_int(argument)) is not None:
+            await resend_certificate(turn, policy_id)
         else:
             await show_policies(turn)
 
     @router.callback("policy")
     async def ending_button(turn: Turn) -> None:
         """`policy:r:ID` repaid early, `policy:x:ID` cancel, `policy:d:ISO` a date, `policy:send`."""
-        parts = (turn.incoming.callback_data or "").split(":")
-        action, argument = (parts[1] if len(parts) > 1 else ""), (parts[2] if len(parts) > 2 else "")
-        target = int(argument) if argument.isdigit() else 0
+        pressed = parse_callback(turn.incoming.callback_data)
+        action, argument = pressed.action, (pressed.args[0] if pressed.args else "")
+        target = pressed.int_arg(0) or 0
         if action == "r":
             await ask_repayment_date(turn, target)
         elif action == "x":

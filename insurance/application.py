@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from insurance.money import round_money
+from insurance.parsing import ascii_digits
 from insurance.product import CoverOption, LocalizedText, Product
 
 MAX_TERM_MONTHS = 360
@@ -112,9 +113,9 @@ def parse_full_name(text: str) -> str:
 def parse_date(text: str) -> date:
     """DD.MM.YYYY (also with '/', '-' or spaces), or ISO YYYY-MM-DD."""
     value = _clean(text)
-    if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value):
+    if m := re.fullmatch(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", value):
         year, month, day = (int(g) for g in m.groups())
-    elif m := re.fullmatch(r"(\d{1,2})[./\- ](\d{1,2})[./\- ](\d{4})", value):
+    elif m := re.fullmatch(r"([0-9]{1,2})[./\- ]([0-9]{1,2})[./\- ]([0-9]{4})", value):
         day, month, year = (int(g) for g in m.groups())
     else:
         raise FieldError("date_format")
@@ -156,7 +157,7 @@ def parse_text(text: str, *, minimum: int = 3) -> str:
 def parse_document_number(text: str) -> str:
     """Series and number as printed: letters and digits, 6 to 12 characters."""
     value = re.sub(r"[\s№#-]", "", _clean(text)).upper()
-    if not re.fullmatch(r"[A-ZА-ЯЁ]{0,3}\d{6,10}", value):
+    if not re.fullmatch(r"[A-ZА-ЯЁ]{0,3}[0-9]{6,10}", value):
         raise FieldError("document_number")
     return value
 
@@ -165,7 +166,7 @@ def parse_amount(text: str) -> Decimal:
     """A positive amount: '500000', '500 000', '500 000,50', '1.5 млн' is refused."""
     value = re.sub(r"[\s\u00a0\u202f'’]", "", text).replace(",", ".")
     value = re.sub(r"(₸|тг|тенге|kzt|kgs|сом)$", "", value.lower())
-    if not re.fullmatch(r"\d+(\.\d{1,2})?", value):
+    if not re.fullmatch(r"[0-9]+(\.[0-9]{1,2})?", value):  # ASCII digits only (issue 8)
         raise FieldError("amount_format")
     try:
         amount = Decimal(value)
@@ -179,8 +180,8 @@ def parse_amount(text: str) -> Decimal:
 
 
 def parse_term(text: str) -> int:
-    value = re.sub(r"\D+$", "", _clean(text))
-    if not value.isdigit():
+    value = re.sub(r"[^0-9]+$", "", _clean(text))  # "12 months" -> 12; "1²" is refused below
+    if not ascii_digits(value) or any(c.isdigit() or c.isnumeric() for c in _clean(text)[len(value):]):
         raise FieldError("term_format")
     months = int(value)
     if not 1 <= months <= MAX_TERM_MONTHS:

@@ -12,6 +12,8 @@ from datetime import date
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
 
+from insurance.parsing import ascii_digits
+
 MALE = "male"
 FEMALE = "female"
 
@@ -74,7 +76,7 @@ def check_iin(raw: str, birth_date: date | None = None) -> PersonalNumberCheck:
     number = _digits_only(raw)
     if not number:
         return PersonalNumberCheck(False, "empty", number)
-    if not number.isdigit():
+    if not ascii_digits(number):
         return PersonalNumberCheck(False, "not_digits", number)
     if len(number) != 12:
         return PersonalNumberCheck(False, "wrong_length", number)
@@ -100,7 +102,7 @@ def check_kg_pin(raw: str, birth_date: date | None = None) -> PersonalNumberChec
     number = _digits_only(raw)
     if not number:
         return PersonalNumberCheck(False, "empty", number)
-    if not number.isdigit():
+    if not ascii_digits(number):
         return PersonalNumberCheck(False, "not_digits", number)
     if len(number) != 14:
         return PersonalNumberCheck(False, "wrong_length", number)

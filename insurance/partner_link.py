@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from insurance.catalogue import UnknownProduct, get_product
+from insurance.parsing import ascii_digits
 from insurance.product import LocalizedText, Product
 
 MAX_PAYLOAD = 64
@@ -107,7 +108,7 @@ def parse_link(payload: str, keys: dict[str, str]) -> PartnerLink:
     if len(parts) < 4 or len(parts) > 6:
         raise LinkError("malformed", product)
     amount, term = parts[2], parts[3]
-    if not (amount.isdigit() and 0 < int(amount) <= 1_000_000_000 and term.isdigit() and 1 <= int(term) <= 360):
+    if not (ascii_digits(amount) and 0 < int(amount) <= 1_000_000_000 and ascii_digits(term) and 1 <= int(term) <= 360):
         raise LinkError("bad_loan", product)
     bank = None
     if len(parts) >= 5:

@@ -9,6 +9,8 @@ from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Index, Inte
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from storage.crypto import EncryptedJSON, EncryptedText
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
@@ -48,7 +50,7 @@ class User(Base):
     first_name: Mapped[str | None] = mapped_column(String(128))
     last_name: Mapped[str | None] = mapped_column(String(128))
     username: Mapped[str | None] = mapped_column(String(64))
-    phone: Mapped[str | None] = mapped_column(String(32))
+    phone: Mapped[str | None] = mapped_column(EncryptedText)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -85,7 +87,7 @@ class Dialog(Base):
 
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     state: Mapped[str] = mapped_column(String(64))
-    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -112,11 +114,18 @@ class OutgoingMessage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     update_id: Mapped[int | None] = mapped_column(BigInteger)
-    payload: Mapped[dict[str, Any]] = mapped_column()
+    payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # reliability: when to try again (backoff, Telegram's retry_after), when a
+    # sender took it (a crash after that may send it once more, recorded), when
+    # it was given up on, and when its personal data was purged after sending.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    in_flight_at: Mapped[datetime | None] = mapped_column(default=None)
+    given_up_at: Mapped[datetime | None] = mapped_column(default=None)
+    purged_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class SupportRequest(Base):
@@ -127,7 +136,7 @@ class SupportRequest(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText)
     context: Mapped[str | None] = mapped_column(String(64))
     staff_message_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -156,11 +165,11 @@ class PolicyApplication(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True)
     product_code: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(24), default="draft")
-    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    answers: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)
     refusal: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     quote: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     document_sha256: Mapped[str | None] = mapped_column(String(64))
-    signature: Mapped[str | None] = mapped_column(Text)
+    signature: Mapped[str | None] = mapped_column(EncryptedText)
     signed_at: Mapped[datetime | None] = mapped_column(default=None)
     source: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -174,9 +183,9 @@ class SigningCode(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
-    code_sha256: Mapped[str] = mapped_column(String(64))
+    code_sha256: Mapped[str] = mapped_column(String(64))  # HMAC-SHA256 with the data key
     document_sha256: Mapped[str] = mapped_column(String(64))
-    sent_to: Mapped[str] = mapped_column(String(32))
+    sent_to: Mapped[str] = mapped_column(EncryptedText)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -238,8 +247,8 @@ class Claim(Base):
     event_type: Mapped[str] = mapped_column(String(32))
     disability_group: Mapped[int | None] = mapped_column(Integer)
     event_date: Mapped[date] = mapped_column(Date)
-    description: Mapped[str] = mapped_column(Text)
-    contact_phone: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(EncryptedText)
+    contact_phone: Mapped[str] = mapped_column(EncryptedText)
     reported_at: Mapped[datetime] = mapped_column(default=utcnow)
     reporting_deadline: Mapped[date] = mapped_column(Date)
     late: Mapped[bool] = mapped_column(default=False)
@@ -471,3 +480,29 @@ class StaffAction(Base):
     request_id: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+# --- reliability: the durable inbox -------------------------------------------------------
+
+
+class InboxUpdate(Base):
+    """A Telegram update, committed before it is acknowledged, then processed from here.
+
+    `digest` (keyed hash of the update) tells a redelivery (same id, same
+    content: skipped) from a new update that reuses an old id (stored). The
+    payload is encrypted and cleared once processed. `claimed_by` / `claimed_at`
+    let several workers share one inbox: a worker claims a user's rows
+    (PostgreSQL: `FOR UPDATE SKIP LOCKED`) and no other worker takes that
+    user's rows while the claim is fresh.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_pending", "processed_at", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    user_id: Mapped[int | None] = mapped_column(BigInteger)
+    digest: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(default=None)
+    processed_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import (
@@ -31,6 +31,10 @@ from storage.models import (
     User,
     utcnow,
 )
+
+
+# A sender that took an outbox row and has not recorded it within this is presumed dead.
+IN_FLIGHT_LEASE = timedelta(minutes=2)
 
 
 class Users:
@@ -142,22 +146,64 @@ class Outbox:
         self._session.add(message)
         return message
 
-    async def pending(self, *, update_id: int | None = None, background: bool = False,
-                      limit: int = 100) -> Sequence[OutgoingMessage]:
-        """Unsent rows: of one update, of background jobs only (no update), or all."""
-        query = select(OutgoingMessage).where(OutgoingMessage.sent_at.is_(None))
-        if update_id is not None:
-            query = query.where(OutgoingMessage.update_id == update_id)
-        elif background:
-            query = query.where(OutgoingMessage.update_id.is_(None))
-        result = await self._session.scalars(query.order_by(OutgoingMessage.id).limit(limit))
-        return result.all()
+    async def claim(self, now: datetime, *, update_id: int | None = None, background: bool = False,
+                    limit: int = 200) -> list[OutgoingMessage]:
+        """Take the rows that may be sent now, marked in flight (commit before sending).
+
+        Rows go in id order per chat; a chat's row that is in flight elsewhere or not yet
+        due (a retry) holds back that chat's later rows only. Of the rest, only rows of
+        `update_id`, or background rows (no update), when asked.
+        """
+        stale = now - IN_FLIGHT_LEASE
+        sendable = and_(or_(OutgoingMessage.next_attempt_at.is_(None), OutgoingMessage.next_attempt_at <= now),
+                        or_(OutgoingMessage.in_flight_at.is_(None), OutgoingMessage.in_flight_at <= stale))
+        # Only sendable rows are read, so any number of waiting rows never crowds them out...
+        rows = (await self._session.scalars(
+            select(OutgoingMessage).where(OutgoingMessage.sent_at.is_(None), sendable)
+            .order_by(OutgoingMessage.id).limit(limit))).all()
+        # ...and each chat's first waiting or busy row holds back that chat's later rows.
+        first_unsendable = dict((await self._session.execute(
+            select(OutgoingMessage.chat_id, func.min(OutgoingMessage.id))
+            .where(OutgoingMessage.sent_at.is_(None), not_(sendable),
+                   OutgoingMessage.chat_id.in_({row.chat_id for row in rows}))
+            .group_by(OutgoingMessage.chat_id))).all()) if rows else {}
+        held: set[int] = set()
+        taken: list[OutgoingMessage] = []
+        for row in rows:
+            if row.chat_id in held:
+                continue
+            if row.id > first_unsendable.get(row.chat_id, row.id):
+                held.add(row.chat_id)
+                continue
+            if update_id is not None and row.update_id != update_id:
+                held.add(row.chat_id)  # an earlier row of this chat, not ours: the flush sends both
+                continue
+            if background and row.update_id is not None:
+                held.add(row.chat_id)
+                continue
+            if row.in_flight_at is not None:
+                row.last_error = "sent again: an earlier attempt was interrupted"
+            row.in_flight_at = now
+            taken.append(row)
+        return taken
+
+    async def release(self, message_id: int) -> None:
+        await self._session.execute(
+            update(OutgoingMessage).where(OutgoingMessage.id == message_id).values(in_flight_at=None))
+
+    async def release_in_flight(self, now: datetime) -> int:
+        """Rows a stopped process had taken: sendable again (it may have sent them)."""
+        result = await self._session.execute(
+            update(OutgoingMessage).where(OutgoingMessage.sent_at.is_(None), OutgoingMessage.in_flight_at.is_not(None))
+            .values(in_flight_at=None, attempts=OutgoingMessage.attempts + 1,
+                    last_error="sent again: the process stopped while sending"))
+        return result.rowcount or 0
 
     async def mark_sent(self, message_id: int, sent_at: datetime | None = None) -> None:
         await self._session.execute(
             update(OutgoingMessage)
             .where(OutgoingMessage.id == message_id)
-            .values(sent_at=sent_at or utcnow(), attempts=OutgoingMessage.attempts + 1)
+            .values(sent_at=sent_at or utcnow(), attempts=OutgoingMessage.attempts + 1, in_flight_at=None)
         )
 
     async def recent_texts(self, chat_id: int, limit: int = 3) -> list[str]:
@@ -165,16 +211,34 @@ class Outbox:
         result = await self._session.scalars(
             select(OutgoingMessage).where(OutgoingMessage.chat_id == chat_id).order_by(OutgoingMessage.id.desc())
             .limit(limit * 3))
-        texts = [m.payload.get("text") or m.payload.get("caption") for m in result.all()]
+        texts = [(m.payload or {}).get("text") or (m.payload or {}).get("caption") for m in result.all()]
         return [t for t in texts if t][:limit][::-1]
 
-    async def mark_failed(self, message_id: int, error: str, *, give_up: bool) -> None:
-        values: dict[str, Any] = {"attempts": OutgoingMessage.attempts + 1, "last_error": error[:500]}
+    async def mark_failed(self, message_id: int, error: str, *, give_up: bool,
+                          next_attempt_at: datetime | None = None, now: datetime | None = None) -> None:
+        values: dict[str, Any] = {"attempts": OutgoingMessage.attempts + 1, "last_error": error[:500],
+                                  "in_flight_at": None, "next_attempt_at": next_attempt_at}
         if give_up:
-            values["sent_at"] = utcnow()
+            values["sent_at"] = values["given_up_at"] = now or utcnow()
         await self._session.execute(
             update(OutgoingMessage).where(OutgoingMessage.id == message_id).values(**values)
         )
+
+    async def purge(self, sent_before: datetime, now: datetime) -> int:
+        """Replace the content of rows sent (or given up) before `sent_before` by its kind."""
+        rows = (await self._session.scalars(select(OutgoingMessage).where(
+            OutgoingMessage.sent_at.is_not(None), OutgoingMessage.sent_at < sent_before,
+            OutgoingMessage.purged_at.is_(None)).limit(500))).all()
+        for row in rows:
+            row.payload = {"method": row.payload.get("method"), "purged": True}
+            row.purged_at = now
+        return len(rows)
+
+    async def pending(self, *, update_id: int | None = None) -> Sequence[OutgoingMessage]:
+        query = select(OutgoingMessage).where(OutgoingMessage.sent_at.is_(None))
+        if update_id is not None:
+            query = query.where(OutgoingMessage.update_id == update_id)
+        return (await self._session.scalars(query.order_by(OutgoingMessage.id))).all()
 
 
 class SupportRequests:

@@ -24,7 +24,7 @@ from insurance.application import local_today
 from insurance.catalogue import get_product
 from insurance.consent import consent_text
 from storage.db import session_factory
-from storage.models import Policy, SigningCode, utcnow
+from storage.models import Policy, PolicyApplication, SigningCode, utcnow
 from tests.chat import buttons, catalogue, plain, staff_member
 from tests.purchase_flow import (
     KZ_DOCUMENT,
@@ -156,7 +156,7 @@ async def test_wrong_then_expired_code_then_a_new_code_signs(qamqor, control):
     signed, _pay, _invoice = await enter_code(user, new_code)
     assert signed["text"].startswith(catalogue("kk", purchase.SIGNED, number=1, when="X").split("X")[0])
     async with session_factory(qamqor.engine)() as session:
-        signature = (await session.execute(text("SELECT signature FROM applications"))).scalar_one()
+        signature = (await session.execute(select(PolicyApplication.signature))).scalar_one()  # decrypted
     assert f"| {new_code} |" in signature  # the code stays in the form's signature line, not in the chat
 
 
@@ -261,10 +261,11 @@ async def test_something_applies_records_every_item_and_refuses_with_the_clause(
     assert declared.clause in refusal["text"]
     assert set(buttons(refusal).values()) == {"support", "menu"}
     async with session_factory(qamqor.engine)() as session:
-        row = (await session.execute(text("SELECT status, refusal, answers FROM applications"))).one()
+        row = (await session.execute(text("SELECT status, refusal FROM applications"))).one()
+        answers = (await session.execute(select(PolicyApplication.answers))).scalar_one()  # decrypted
     assert row[0] == "refused"
     assert json.loads(row[1]) == {"rule": "declaration", "clause": declared.clause, "subject": declared.code}
-    assert json.loads(row[2])["declarations"] == {d.code: d.code == declared.code
+    assert answers["declarations"] == {d.code: d.code == declared.code
                                                   for d in product.eligibility.declarations}
 
 

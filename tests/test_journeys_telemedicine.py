@@ -92,7 +92,7 @@ async def consultation(qamqor, user_id: int) -> Consultation:
                                       .order_by(Consultation.id.desc()))).first()
 
 
-async def test_urgent_from_the_queue_to_the_conclusion_and_a_complaint(qamqor, person):
+async def test_urgent_from_the_queue_to_the_conclusion_and_a_complaint(qamqor, person, tmp_path):
     therapist = await doctor(qamqor, "Асель Нурланова", "therapist", duty=True)
     first, policy_id, number = await policyholder(qamqor, person, "kk")
     second, *_ = await policyholder(qamqor, person, "ky")
@@ -126,7 +126,7 @@ async def test_urgent_from_the_queue_to_the_conclusion_and_a_complaint(qamqor, p
     await first.reply()
     await first.upload("photo", "allergy.jpg", JPEG, "image/jpeg")
     assert (await first.reply())["text"] == catalogue("kk", m.FILE_RECEIVED, count=1)
-    files = await clinic(qamqor, lambda uow: service.document_rows(uow, qamqor.documents, taken.number))
+    files = await clinic(qamqor, lambda uow: service.document_rows(uow, qamqor.documents, taken.number, tmp_path))
     assert Path(files[0]["path"]).read_bytes() == JPEG
 
     await clinic(qamqor, lambda uow: service.finish(uow, qamqor.documents, taken.number,

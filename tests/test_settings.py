@@ -14,11 +14,28 @@ from bot.settings import RedactingFormatter, SettingsError, load_settings
 TOKEN = "123456789:AAHk-real-looking-secret_token"
 
 
-def test_defaults_need_only_a_token():
-    settings = load_settings({"QAMQOR_BOT_TOKEN": TOKEN})
+KEY = "uW1ZQ9n4mDq6xg0oB3aYQm2Qm2bXx6uGQWZ0x8Hk3pM="
+
+
+def test_defaults_need_a_token_a_data_key_and_an_sms_gateway_or_a_test_setup():
+    settings = load_settings({"QAMQOR_BOT_TOKEN": TOKEN, "QAMQOR_DATA_KEY": KEY, "QAMQOR_TEST_SETUP": "1"})
     assert settings.database_url == "sqlite+aiosqlite:///data/qamqor.sqlite3"
     assert settings.api_base_url is None and settings.webhook_url is None
-    assert TOKEN not in repr(settings)
+    assert TOKEN not in repr(settings) and KEY not in repr(settings)
+
+
+@pytest.mark.parametrize(("environ", "named"), [
+    ({"QAMQOR_BOT_TOKEN": TOKEN, "QAMQOR_TEST_SETUP": "1"}, "QAMQOR_DATA_KEY"),
+    ({"QAMQOR_BOT_TOKEN": TOKEN, "QAMQOR_TEST_SETUP": "1", "QAMQOR_DATA_KEY": "short"}, "QAMQOR_DATA_KEY"),
+    ({"QAMQOR_BOT_TOKEN": TOKEN, "QAMQOR_DATA_KEY": KEY}, "QAMQOR_SMS_GATEWAY_URL"),
+    ({"QAMQOR_BOT_TOKEN": TOKEN, "QAMQOR_DATA_KEY": KEY, "QAMQOR_TEST_SETUP": "1",
+      "QAMQOR_OUTBOX_RETENTION_HOURS": "0"}, "QAMQOR_OUTBOX_RETENTION_HOURS"),
+])
+def test_run_refuses_without_a_data_key_or_an_sms_gateway(environ, named):
+    # issue 8: `run` needs a key for personal data, and an SMS gateway unless it is a test setup
+    with pytest.raises(SettingsError) as error:
+        load_settings(environ)
+    assert named in str(error.value) and "\n" not in str(error.value) and KEY not in str(error.value)
 
 
 def test_sandbox_needs_no_token():
@@ -65,7 +82,8 @@ def test_cli_stops_with_one_line_naming_the_setting(tmp_path):
 
 def test_dotenv_file_is_read_and_environment_wins(tmp_path):
     dotenv = tmp_path / ".env"
-    dotenv.write_text(f"# comment\nQAMQOR_BOT_TOKEN={TOKEN}\nQAMQOR_LOG_LEVEL=debug\n", encoding="utf-8")
+    dotenv.write_text(f"# comment\nQAMQOR_BOT_TOKEN={TOKEN}\nQAMQOR_LOG_LEVEL=debug\nQAMQOR_DATA_KEY={KEY}\n"
+                      "QAMQOR_TEST_SETUP=1\n", encoding="utf-8")
     os.environ["QAMQOR_LOG_LEVEL"] = "WARNING"
     try:
         settings = load_settings(None, dotenv=dotenv)
@@ -76,7 +94,8 @@ def test_dotenv_file_is_read_and_environment_wins(tmp_path):
 
 def test_secrets_never_reach_a_log_line():
     settings = load_settings({"QAMQOR_BOT_TOKEN": TOKEN, "QAMQOR_WEBHOOK_URL": "https://bot.example.kz",
-                              "QAMQOR_WEBHOOK_SECRET": "webhook-secret-42"})
+                              "QAMQOR_WEBHOOK_SECRET": "webhook-secret-42", "QAMQOR_DATA_KEY": KEY,
+                              "QAMQOR_TEST_SETUP": "1"})
     formatter = RedactingFormatter("%(message)s", settings.secrets)
     try:
         raise RuntimeError(f"POST https://api.telegram.org/bot{TOKEN}/getMe failed")
@@ -89,8 +108,10 @@ def test_secrets_never_reach_a_log_line():
 
 
 def test_partner_link_keys_are_read_and_kept_out_of_logs():
-    settings = load_settings({"QAMQOR_BOT_TOKEN": TOKEN, "QAMQOR_PARTNER_LINK_KEYS": "obank:0123456789abcdefXYZ"})
+    settings = load_settings({"QAMQOR_BOT_TOKEN": TOKEN, "QAMQOR_DATA_KEY": KEY, "QAMQOR_TEST_SETUP": "1",
+                              "QAMQOR_PARTNER_LINK_KEYS": "obank:0123456789abcdefXYZ"})
     assert settings.partner_link_keys == {"obank": "0123456789abcdefXYZ"}
     assert "0123456789abcdefXYZ" in settings.secrets and "0123456789abcdefXYZ" not in repr(settings)
     with pytest.raises(SettingsError, match="QAMQOR_PARTNER_LINK_KEYS"):
-        load_settings({"QAMQOR_BOT_TOKEN": TOKEN, "QAMQOR_PARTNER_LINK_KEYS": "obank:short"})
+        load_settings({"QAMQOR_BOT_TOKEN": TOKEN, "QAMQOR_DATA_KEY": KEY, "QAMQOR_TEST_SETUP": "1",
+                       "QAMQOR_PARTNER_LINK_KEYS": "obank:short"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 import contextlib
 import logging
 import time
@@ -48,8 +49,11 @@ class Emulator:
         webhook_max_attempts: int = 3,
         webhook_backoff: float = 0.2,
         sandbox_page: bool = False,
+        update_id_file: Path | None = None,
     ) -> None:
         self.world = World(token)
+        if update_id_file is not None:
+            self.world.keep_update_ids_in(update_id_file)
         self.api = BotApi(self.world)
         self.control = ControlApi(self.world, pre_checkout_timeout=pre_checkout_timeout)
         self._delivery = WebhookDelivery(

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import itertools
 import mimetypes
+import os
 import secrets
 import struct
 import time
 from collections import deque
+from pathlib import Path
 from types import EllipsisType
 from typing import Any
 
@@ -35,6 +37,7 @@ from .models import (
 from .textfmt import command_entity
 
 JSON = dict[str, Any]
+UPDATE_ID_BLOCK = 1000  # update ids reserved on disk at a time (World.keep_update_ids_in)
 
 BOT_USER_ID = 7000000001
 BOT_FIRST_NAME = "Qamqor"
@@ -120,6 +123,8 @@ class World:
         # Protocol counters survive reset: a running bot keeps its getUpdates offset and
         # tests may keep an events cursor.
         self._update_ids = itertools.count(1)
+        self._update_id_file: Path | None = None
+        self._update_ids_reserved = 0
         self._seq = itertools.count(1)
         self._sms_seq = itertools.count(1)
         self.poll_generation = 0
@@ -130,6 +135,26 @@ class World:
         self.bot_texts: dict[tuple[str, str], str] = {}
         self.default_menu_button: JSON | None = None
         self._clear()
+
+    def keep_update_ids_in(self, path: Path) -> None:
+        """Update ids continue across restarts over the same data folder (as Telegram's do),
+        so a restarted sandbox never reuses an id the bot has seen. Ids are reserved in
+        blocks in `path`: a restart may skip some ids, never repeat one."""
+        start = 1
+        if path.is_file():
+            text = path.read_text(encoding="ascii").strip()
+            start = int(text) if text.isascii() and text.isdigit() else 1
+        self._update_id_file = path
+        self._update_ids = itertools.count(start)
+        self._reserve_update_ids(start + UPDATE_ID_BLOCK)
+
+    def _reserve_update_ids(self, upto: int) -> None:
+        assert self._update_id_file is not None
+        self._update_id_file.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self._update_id_file.with_suffix(".tmp")
+        temporary.write_text(str(upto), encoding="ascii")
+        os.replace(temporary, self._update_id_file)
+        self._update_ids_reserved = upto
 
     def _clear(self) -> None:
         self.users: dict[int, User] = {}
@@ -288,6 +313,8 @@ class World:
         if not self.update_allowed(kind):
             return None
         update_id = next(self._update_ids)
+        if self._update_id_file is not None and update_id >= self._update_ids_reserved:
+            self._reserve_update_ids(update_id + UPDATE_ID_BLOCK)
         body = {"update_id": update_id, kind: payload}
         self.history[update_id] = body
         self.pending.append(PendingUpdate(update_id, kind, body))

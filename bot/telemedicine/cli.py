@@ -82,7 +82,9 @@ async def execute(settings: Settings, args: Any) -> str:
                                                                           content, path.name))
         return f"{consultation.number}: conclusion sent, {consultation.status}"
     if action == "documents":
-        rows = await run(settings, lambda uow, store: service.document_rows(uow, store, args.number))
+        if args.output is not None and not args.output.is_dir():
+            raise service.ClinicError(f"no folder {args.output}")
+        rows = await run(settings, lambda uow, store: service.document_rows(uow, store, args.number, args.output))
         return json.dumps(rows, indent=2, ensure_ascii=False) if args.json else table(rows, "no documents")
     raise service.ClinicError(f"unknown action {action!r}")
 
@@ -122,4 +124,5 @@ def add_parser(commands: Any) -> Any:
     documents = actions.add_parser("documents", help="the patient's files for a consultation")
     documents.add_argument("number")
     documents.add_argument("--json", action="store_true")
+    documents.add_argument("--output", type=Path, default=None, help="folder to write the files to, readable")
     return telemedicine

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -465,11 +466,20 @@ async def roster_rows(uow: UnitOfWork) -> list[dict[str, Any]]:
     return rows
 
 
-async def document_rows(uow: UnitOfWork, store: DocumentStore, number: str) -> list[dict[str, Any]]:
-    """The patient's files passed to the provider, with where they are stored."""
+async def document_rows(uow: UnitOfWork, store: DocumentStore, number: str,
+                        output: Path | None = None) -> list[dict[str, Any]]:
+    """The patient's files passed to the provider; with `output`, each is written there
+    readable (the document store keeps them encrypted, issue 8) and its path given."""
     consultation = await _consultation(uow, number)
-    return [{"sha256": d.sha256, "kind": d.kind, "size": d.size, "name": d.original_name,
-             "path": str(store.root / d.sha256[:2] / d.sha256)} for d in await repo(uow).documents(consultation.id)]
+    rows: list[dict[str, Any]] = []
+    for d in await repo(uow).documents(consultation.id):
+        row: dict[str, Any] = {"sha256": d.sha256, "kind": d.kind, "size": d.size, "name": d.original_name}
+        if output is not None:
+            path = output / f"{consultation.number}-{d.sha256[:12]}.{d.kind}"
+            path.write_bytes(store.get(d.sha256))
+            row["path"] = str(path)
+        rows.append(row)
+    return rows
 
 
 def consultation_is_active(consultation: Consultation) -> bool:

@@ -17,6 +17,7 @@ from handlers.purchase import card, declaration, form, payment, signing, summary
 from handlers.purchase.payment import issue_policy, staff_confirms_payment
 from handlers.purchase.texts import *  # noqa: F403 (the journey's words, shared with tests and other journeys)
 from handlers.purchase.texts import CERTIFICATE_CAPTION
+from insurance.parsing import accepts, parse_callback
 from insurance.premium import quote
 
 __all__ = ["CERTIFICATE_CAPTION", "issue_policy", "quote", "register", "staff_confirms_payment"]
@@ -29,13 +30,12 @@ def register(router: Router) -> None:
 
     @router.callback("buy")
     async def buy_button(turn: Turn) -> None:
-        parts = (turn.incoming.callback_data or "").split(":")
-        action, args = (parts[1] if len(parts) > 1 else ""), parts[2:]
-        handler = ACTIONS.get(action)
-        if handler is None:
-            await card.start_buying(turn)
+        pressed = parse_callback(turn.incoming.callback_data)
+        handler = ACTIONS.get(pressed.action)
+        if handler is None or not accepts(handler, turn, *pressed.args):
+            await card.start_buying(turn)  # a stale or forged button (issue 8)
         else:
-            await handler(turn, *args)
+            await handler(turn, *pressed.args)
 
     router.command("buy")(card.start_buying)
     router.screen("buy.product")(card.choose_product)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from bot.conversation import Button, Turn
 from bot.keyboards import MAIN_MENU, PERSON, back_and_person
 from insurance import eligibility
+from insurance.parsing import parse_int
 from insurance.product import Product
 from storage.models import PolicyApplication
 
@@ -63,8 +64,8 @@ async def toggle(turn: Turn, index: str = "") -> None:
         await show_declaration(turn)
         return
     count = len(eligibility.statement_items(product_of(application)))
-    if index.isdigit() and int(index) < count:
-        marked = set(turn.data["marked"]) ^ {int(index)}
+    if (pressed := parse_int(index, maximum=count - 1)) is not None:
+        marked = set(turn.data["marked"]) ^ {pressed}
         turn.data["marked"] = sorted(marked)
     await show_declaration(turn)
 

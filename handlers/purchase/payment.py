@@ -16,6 +16,7 @@ from bot.i18n import translator
 from bot.keyboards import MAIN_MENU, MY_POLICIES, menu_and_person
 from insurance.application import IssuedPolicy, cover_start_on_payment
 from insurance.money import to_minor_units
+from insurance.parsing import ascii_digits
 from storage.models import PolicyApplication, utcnow
 
 from handlers.purchase import card as card_stage
@@ -88,7 +89,7 @@ async def _payable(turn: Turn) -> tuple[PolicyApplication | None, str | None]:
     assert info is not None
     kind, _, number = info.invoice_payload.partition(":")
     application = (await turn.uow.applications.get_for_user(turn.user.id, int(number))
-                   if kind == "application" and number.isdigit() else None)
+                   if kind == "application" and ascii_digits(number) else None)
     if application is None or application.status != "awaiting_payment" or application.quote is None:
         return application, T.CHECKOUT_CHANGED
     product = product_of(application)
@@ -116,7 +117,7 @@ async def successful_payment(turn: Turn) -> None:
         return
     kind, _, number = info.invoice_payload.partition(":")
     application = (await turn.uow.applications.get_for_user(turn.user.id, int(number))
-                   if kind == "application" and number.isdigit() else None)
+                   if kind == "application" and ascii_digits(number) else None)
     if application is None or await turn.uow.payments.for_application(application.id) is not None:
         # Money arrived for something already paid or unknown: a person must look.
         turn.say(turn._(T.CHECKOUT_CHANGED), [menu_and_person(turn)])
@@ -132,8 +133,8 @@ async def staff_confirms_payment(turn: Turn) -> None:
     """`/paid N` in the staff chat: the premium for application N was received."""
     staff = translator(turn.settings.staff_language)
     number = turn.incoming.args.strip().lstrip("№#")
-    application = await turn.uow.applications.get(int(number)) if number.isdigit() else None
-    if not number.isdigit():
+    application = await turn.uow.applications.get(int(number)) if ascii_digits(number) else None
+    if not ascii_digits(number):
         turn.say(staff.gettext(T.STAFF_PAID_USAGE), chat_id=turn.incoming.chat_id)
         return
     if application is None or application.status != "awaiting_payment" or application.quote is None \

@@ -5,7 +5,6 @@ and no code in messages; the PDF keeps the SAKBOL form's signature line."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -14,6 +13,8 @@ from bot.documents import render_application
 from bot.keyboards import back_and_person, menu_and_person
 from insurance.application import signature_line
 from insurance.consent import consent_text
+from insurance.parsing import ascii_digits
+from storage.crypto import keyed_digest
 from storage.models import PolicyApplication, utcnow
 
 from handlers.purchase import card as card_stage
@@ -67,7 +68,7 @@ async def _send_code(turn: Turn, application: PolicyApplication) -> None:
 
 
 def _code_hash(application: PolicyApplication, code: str) -> str:
-    return hashlib.sha256(f"{application.id}:{application.document_sha256}:{code}".encode()).hexdigest()
+    return keyed_digest(f"{application.id}:{application.document_sha256}:{code}")  # HMAC: issue 8
 
 
 async def show_signing(turn: Turn, fresh: bool = False) -> None:
@@ -109,7 +110,7 @@ async def receive_code(turn: Turn) -> None:
         await card_stage.start_buying(turn)
         return
     entered = "".join(turn.incoming.text.split())
-    if not (len(entered) == 6 and entered.isdigit()):
+    if not (len(entered) == 6 and ascii_digits(entered)):
         turn.say(turn._(T.CODE_FORMAT))
         return
     codes = await turn.uow.signing_codes.for_application(application.id)

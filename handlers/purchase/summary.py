@@ -11,6 +11,7 @@ from bot.i18n import Translator
 from bot.keyboards import BACK, PERSON, back_and_person
 from insurance.application import cover_end
 from insurance.consent import consent_text
+from insurance.parsing import parse_int
 from insurance.premium import QuoteError
 from insurance.product import Product
 from storage.models import PolicyApplication, utcnow
@@ -145,10 +146,11 @@ async def read_consent(turn: Turn, index: str = "") -> None:
         return
     product = product_of(application)
     texts = [consent_text(kind, turn.t.language) for kind in product.application_consents]
-    if not (index.isdigit() and int(index) < len(texts)):
+    reading = parse_int(index, maximum=len(texts) - 1)
+    if reading is None:
         await show_summary(turn)
         return
-    text = texts[int(index)]
+    text = texts[reading]
     turn.goto("buy.consent_text")
     turn.show(f"<b>{e(text.title)}</b>\n\n{e(text.body)}", [back_and_person(turn, back="buy:summary")])
 

@@ -12,6 +12,7 @@ hooks and resolvers).
 from __future__ import annotations
 
 from bot.conversation import Router, Turn
+from insurance.parsing import ascii_digits
 from handlers.support import staff
 from handlers.support.customer import (
     ANSWER,
@@ -32,11 +33,15 @@ from handlers.support.customer import (
     relay_edit,
     show_open_ticket,
 )
-from handlers.support.desk import ON_SENT, RESOLVERS, remember_staff_message
+from handlers.support.desk import ON_SENT as DESK_ON_SENT
+from handlers.support.desk import RESOLVERS, remember_staff_message
 from handlers.support.reminders import send_due_reminders
 
 __all__ = ["ANSWER", "MAX_QUESTION", "NO_WORDS", "ON_SENT", "RESOLVERS", "SENT", "TOO_LONG", "register",
            "remember_staff_message", "send_due_reminders"]
+
+# Outbox hooks: the desk's, and "delivered" for staff answering in a plain group.
+ON_SENT = {**DESK_ON_SENT, "support_answer": staff.confirm_answer_delivered}
 
 
 def register(router: Router) -> None:
@@ -49,7 +54,7 @@ def register(router: Router) -> None:
             await leave(turn)
         elif action == "skip":
             await finish_feedback(turn)
-        elif action == "rate" and (parts := rest.split(":")) and len(parts) == 2 and all(p.isdigit() for p in parts):
+        elif action == "rate" and (parts := rest.split(":")) and len(parts) == 2 and all(ascii_digits(p) for p in parts):
             await rate(turn, int(parts[0]), int(parts[1]))
         else:
             await ask_question(turn)

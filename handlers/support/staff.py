@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from html import escape
 
-from bot.conversation import Turn, inline_keyboard, translate
-from bot.i18n import LANGUAGE_NAMES, N_
+from bot.conversation import Turn, inline_keyboard, split_html, translate
+from bot.i18n import LANGUAGE_NAMES, N_, translator
 from bot.keyboards import MAIN_MENU
 from handlers.support.canned import BY_KEY, CANNED, fill
+from insurance.parsing import ascii_digits
 from handlers.support.card import LOOKUP_USAGE, NOT_FOUND, claim_detail, policy_detail, render_card
 from handlers.support.customer import (
     ANSWER,
@@ -21,8 +22,18 @@ from handlers.support.customer import (
     RATE,
     back_to_bot,
 )
-from handlers.support.desk import customer_t, hand_back, reachable, retitle_closed, staff_t, ticket_of_staff_message, to_staff
+from handlers.support.desk import (
+    customer_t,
+    hand_back,
+    reachable,
+    remember_customer_copy,
+    retitle_closed,
+    staff_t,
+    ticket_of_staff_message,
+    to_staff,
+)
 from storage.models import SupportRequest, User, utcnow
+from storage.unit_of_work import UnitOfWork
 
 STAFF_DELIVERED = N_("✓ Delivered to the client (request No. %(number)s).")
 STAFF_UNKNOWN = N_("This is not a reply to a client's request: reply to a request message to answer.")
@@ -92,10 +103,16 @@ async def send_to_customer(turn: Turn, request: SupportRequest, client: User, te
                                        staff_user_id=turn.user.id, staff_name=name)
     await turn.uow.flush()
     rows = answer_rows(turn, request, client)
+    answer = translate(t, ANSWER, name=name, number=request.id, text=text or incoming.text)
     on_sent = f"support_reply:{relayed.id}"
+    if not turn.staff_forum:
+        # In a plain group staff hear "delivered" once the (last part of the) answer is
+        # sent, not before; if it cannot be delivered they are told that (bot.dispatcher).
+        parts = len(split_html(answer)) if kind == "text" else 1
+        on_sent = (f"support_answer:{relayed.id}:{request.id}:{parts}:{incoming.chat_id}:"
+                   f"{turn.settings.staff_language}")
     if kind == "text":
-        turn.say(translate(t, ANSWER, name=name, number=request.id, text=text or incoming.text), rows,
-                 chat_id=client.id, on_sent=on_sent)
+        turn.say(answer, rows, chat_id=client.id, on_sent=on_sent)
     else:
         label = translate(t, ANSWER_CAPTION, name=name)
         copy = {"chat_id": client.id, "method": "copy_message", "from_chat_id": incoming.chat_id,
@@ -109,8 +126,20 @@ async def send_to_customer(turn: Turn, request: SupportRequest, client: User, te
         request.answered_at = utcnow()
     request.waiting_since, request.reminders_sent = None, 0
     turn.uow.support.record_staff_action(turn.user.id, "answer", request.id, kind=kind)
-    if not turn.staff_forum:
-        turn.say(staff_t(turn).gettext(STAFF_DELIVERED, number=request.id), chat_id=incoming.chat_id)
+
+
+async def confirm_answer_delivered(uow: UnitOfWork, argument: str, message_id: int) -> None:
+    """Outbox hook (plain staff group): the customer got the whole answer; its id is
+    remembered for edits, and staff are told, in how many parts."""
+    relayed_id, request_id, parts, staff_chat, language = argument.split(":")
+    await remember_customer_copy(uow, relayed_id, message_id)
+    staff = translator(language)
+    text = staff.gettext(STAFF_DELIVERED, number=request_id) if parts == "1" else staff.ngettext(
+        "✓ Delivered to the client in %(n)s part (request No. %(number)s): the answer was longer than "
+        "one Telegram message.",
+        "✓ Delivered to the client in %(n)s parts (request No. %(number)s): the answer was longer than "
+        "one Telegram message.", int(parts), number=request_id)
+    uow.outbox.add(int(staff_chat), {"method": "send_message", "text": text})
 
 
 async def relay_staff_edit(turn: Turn, request: SupportRequest) -> None:
@@ -232,5 +261,5 @@ async def policy_command(turn: Turn) -> None:
 async def card_button(turn: Turn) -> None:
     """`desk:claim:ID` / `desk:policy:ID` on a context card."""
     parts = (turn.incoming.callback_data or "").split(":")
-    if len(parts) == 3 and parts[1] in ("claim", "policy") and parts[2].isdigit():
+    if len(parts) == 3 and parts[1] in ("claim", "policy") and ascii_digits(parts[2]):
         await lookup(turn, parts[1], object_id=int(parts[2]))

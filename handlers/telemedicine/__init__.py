@@ -48,6 +48,7 @@ from handlers.telemedicine.planned import (
     show_slots,
 )
 from handlers.telemedicine.urgent import ask_who, remember_queue_message, show_queue
+from insurance.parsing import accepts, parse_callback
 
 __all__ = ["MEDICAL_INFORMATION", "register", "remember_queue_message"]
 
@@ -55,9 +56,12 @@ __all__ = ["MEDICAL_INFORMATION", "register", "remember_queue_message"]
 def register(router: Router) -> None:
     @router.callback("tm")
     async def telemedicine_button(turn: Turn) -> None:
-        parts = (turn.incoming.callback_data or "").split(":")
-        action, args = (parts[1] if len(parts) > 1 else ""), parts[2:]
-        await ACTIONS.get(action, lambda t, *a: open_service(t))(turn, *args)
+        pressed = parse_callback(turn.incoming.callback_data)
+        handler = ACTIONS.get(pressed.action)
+        if handler is None or not accepts(handler, turn, *pressed.args):  # a forged or outdated button
+            await open_service(turn)
+            return
+        await handler(turn, *pressed.args)
 
     router.command("doctor")(open_service)
     router.screen("tm.home")(open_service)

@@ -13,6 +13,7 @@ from bot.telemedicine import service
 from handlers.consent import AGREE, FULL_FOOTER, READ_FULL
 from handlers.telemedicine import messages as m
 from insurance import telemedicine as rules
+from insurance.parsing import ascii_digits
 from insurance.consent import consent_text
 from insurance.identity import normalize_contact_phone
 from storage.models import Consultation, Policy, utcnow
@@ -125,7 +126,7 @@ async def open_service(turn: Turn) -> None:
 
 async def own(turn: Turn, consultation_id: str) -> Consultation | None:
     consultation = (await service.repo(turn.uow).get_for_user(turn.user.id, int(consultation_id))
-                    if consultation_id.isdigit() else None)
+                    if ascii_digits(consultation_id) else None)
     if consultation is None:
         log.warning("user %s asked for consultation %r that is not theirs", turn.user.id, consultation_id)
         turn.notice(turn._(m.NOT_AVAILABLE))

@@ -12,6 +12,7 @@ from handlers.claims import DATE_FORMAT
 from handlers.telemedicine import messages as m
 from handlers.telemedicine.gate import booking_draft, own, patient_ready, service_label, when_line
 from insurance import telemedicine as rules
+from insurance.parsing import ascii_digits
 from insurance.application import FieldError, parse_date
 from storage.models import utcnow
 
@@ -150,7 +151,7 @@ async def book_slot(turn: Turn, doctor_id: str = "", epoch: str = "") -> None:
     ready = await patient_ready(turn)
     if ready is None:
         return
-    if not (doctor_id.isdigit() and epoch.isdigit()) or draft.get("speciality") not in rules.SPECIALITIES:
+    if not (ascii_digits(doctor_id) and ascii_digits(epoch)) or draft.get("speciality") not in rules.SPECIALITIES:
         await ask_kind(turn)
         return
     policy, who = ready
