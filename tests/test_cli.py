@@ -64,7 +64,7 @@ async def test_sandbox_starts_without_a_token_and_answers_start(tmp_path):
         async with EmulatorClient(base) as control:
             user = Person(control, await control.create_user(first_name="Айбек", language_code="ky"))
             await user.send("/start")
-            offer = await user.reply(timeout=20)
+            offer = await user.reply(timeout=60)
             assert offer["text"].startswith(catalogue("ky", consent.OFFER_TITLE))
     finally:
         errors = await stop(process)
@@ -84,7 +84,7 @@ async def test_run_talks_to_any_bot_api_server_and_keeps_the_token_out_of_logs(t
         async with EmulatorClient(base) as control:
             user = Person(control, await control.create_user(first_name="Асель", language_code="kk"))
             await user.send("/start")
-            offer = await user.reply(timeout=30)
+            offer = await user.reply(timeout=60)
             assert offer["text"].startswith(catalogue("kk", consent.OFFER_TITLE))
     finally:
         logs = await stop(process)
@@ -113,7 +113,7 @@ async def test_run_with_a_webhook_receives_updates_with_the_secret(tmp_path):
             assert request["params"]["url"] == f"http://127.0.0.1:{port}/telegram"
             user = Person(control, await control.create_user(first_name="Ерлан", language_code="ru"))
             await user.send("/start")
-            offer = await user.reply(timeout=30)
+            offer = await user.reply(timeout=60)
             assert offer["text"].startswith(catalogue("ru", consent.OFFER_TITLE))
     finally:
         logs = await stop(process)
