@@ -69,6 +69,7 @@ class QamqorBot:
         self.application = self._build_application()
         self.processor = InboxProcessor(self.inbox, self._process, self.dispatcher.write_slots)
         self._background: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
     def _build_application(self) -> Application:
@@ -119,10 +120,17 @@ class QamqorBot:
         self._background = asyncio.create_task(self._background_forever(), name="background")
 
     async def cleanup(self) -> None:
+        """Let the background pass in progress finish (a task cancelled inside a
+        transaction would leave its connection to the garbage collector), then close."""
         if self._background is not None:
-            self._background.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._background
+            self._stopping.set()
+            self.dispatcher.wake_outbox()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._background), STOP_GRACE)
+            except asyncio.TimeoutError:
+                self._background.cancel()
+                with suppress(asyncio.CancelledError):
+                    await self._background
             self._background = None
         await self.engine.dispose()
 
@@ -143,7 +151,7 @@ class QamqorBot:
         what a crash left in flight, claim document reminders, the outbox, pruning. Every
         pass is inside the `try`: one failure is logged and the next pass runs."""
         first = True
-        while True:
+        while not self._stopping.is_set():
             try:
                 if first:
                     await self.dispatcher.release_in_flight()
@@ -153,7 +161,8 @@ class QamqorBot:
                 raise
             except Exception:
                 log.exception("background work failed")
-            await self.dispatcher.wait_for_outbox_work(OUTBOX_FLUSH_EVERY)
+            if not self._stopping.is_set():
+                await self.dispatcher.wait_for_outbox_work(OUTBOX_FLUSH_EVERY)
 
     async def run_background_once(self, now: datetime | None = None) -> None:
         async with UnitOfWork(self.dispatcher.sessions) as uow:
