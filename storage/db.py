@@ -9,19 +9,27 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_engine(database_url: str) -> AsyncEngine:
-    """An async engine; for SQLite the folder is created and WAL is switched on."""
+def create_engine(database_url: str | URL, *, transactional_ddl: bool = False) -> AsyncEngine:
+    """An async engine; for SQLite the folder is created and WAL is switched on.
+
+    `transactional_ddl` (SQLite, for migrations): Python's sqlite3 driver commits each
+    CREATE/ALTER by itself when no transaction is open, so a process killed during the
+    first migration left tables without a recorded revision, and every later start failed
+    on "table already exists". With it, the driver leaves transactions to SQLAlchemy and
+    each one starts with BEGIN IMMEDIATE: all revisions apply, or none."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             _private_file(Path(url.database))
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30},
+                                     poolclass=NullPool if transactional_ddl else None)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -33,6 +41,13 @@ def create_engine(database_url: str) -> AsyncEngine:
             # Deleted and overwritten personal data is zeroed, not left in free pages.
             cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
+            if transactional_ddl:
+                dbapi_connection.isolation_level = None
+
+        if transactional_ddl:
+            @event.listens_for(engine.sync_engine, "begin")
+            def _begin_immediate(connection: Connection) -> None:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_async_engine(url, pool_pre_ping=True)
@@ -59,7 +74,19 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 async def migrate(engine: AsyncEngine) -> None:
-    """Bring the schema to the newest Alembic revision."""
+    """Bring the schema to the newest Alembic revision, in one transaction: a process
+    killed or a revision failing half-way leaves the schema as it was."""
+    if engine.dialect.name == "sqlite":
+        migrator = create_engine(engine.url, transactional_ddl=True)
+        try:
+            await _upgrade(migrator)
+        finally:
+            await migrator.dispose()
+    else:
+        await _upgrade(engine)
+
+
+async def _upgrade(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "head"))
 
