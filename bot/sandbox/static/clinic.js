@@ -35,9 +35,9 @@ function fillSelect(select, options, empty) {
 
 function item(main, meta, actions = []) {
   return el('li', { class: 'clinic-item' },
-    el('div', { class: 'main', text: main }),
-    meta ? el('div', { class: 'meta', text: meta }) : null,
-    actions.length ? el('div', { class: 'actions' }, actions) : null);
+    el('div', { class: 'clinic-main', text: main }),
+    meta ? el('div', { class: 'clinic-meta', text: meta }) : null,
+    actions.length ? el('div', { class: 'clinic-actions' }, actions) : null);
 }
 
 function empty(text) {
