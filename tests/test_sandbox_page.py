@@ -1085,6 +1085,30 @@ async def test_the_clinic_pane_explains_bad_input_and_three_failed_calls_close_t
     await expect(page.locator("#clinic-connected")).to_contain_text("Сейчас консультаций нет.")
     await shot(page, "35-clinic-closed-no-answer")
 
+    # The pane's words follow the chosen user: in Kyrgyz for a Kyrgyz-speaking one.
+    await create_user(page, "Bakyt", "ky")
+    await expect(page.locator("#panel-clinic h2")).to_have_text("«Даригер Онлайн» клиникасы")
+    await expect(page.locator("#clinic-queue")).to_contain_text("Эч ким күтүп жаткан жок.")
+
     # The page logged nothing but the refusals it showed (400 answers).
     watch.errors = [e for e in watch.errors if "status of 400" not in e]
     watch.check()
+
+
+def test_the_clinic_pane_has_every_word_in_each_language() -> None:
+    """i18n.js: the clinic's words in en, ru, kk and ky, the same keys in each; real Kazakh
+    and Kyrgyz letters; every error code the endpoints answer has words."""
+    text = (STATIC / "i18n.js").read_text(encoding="utf-8")
+    block = text[text.index("const CLINIC = {"):text.index("\n};", text.index("const CLINIC = {"))]
+    languages = dict(re.findall(r"\n  (en|ru|kk|ky): \{(.*?)\n  \},", block, re.S))
+    assert set(languages) == {"en", "ru", "kk", "ky"}
+    keys = {lang: set(re.findall(r"(?:^|[\s,])(\w+): '", body)) for lang, body in languages.items()}
+    assert all(found == keys["en"] for found in keys.values()), {k: keys["en"] ^ v for k, v in keys.items()}
+    assert len(KAZAKH_LETTERS.findall(languages["kk"])) > 50
+    assert len(KYRGYZ_LETTERS.findall(languages["ky"])) > 50
+    clinic_source = (Path(__file__).resolve().parent.parent / "bot" / "sandbox" / "clinic.py").read_text()
+    service_source = (Path(__file__).resolve().parent.parent / "bot" / "telemedicine" / "service.py").read_text()
+    codes = set(re.findall(r'ClinicError\(f?"[^"\n]*",\s*"([a-z_]+)"', service_source)) | set(
+        re.findall(r'(?:BadInput|failure)\("([a-z_]+)"', clinic_source))
+    assert {"bad_link", "not_connected", "missing", "bad_day", "no_doctor"} <= codes
+    assert {f"err_{code}" for code in codes} <= keys["en"], codes

@@ -100,10 +100,15 @@ export class ClinicPane {
     if (this.data) this.render(this.data);
   }
 
-  // Reads the clinic; quietly skipped while the pane is hidden unless `force`.
+  // Reads the clinic; quietly skipped while the pane is hidden unless `force`. A forced
+  // read (after an action) waits for one in flight, which may predate the action.
   async refresh(force = false) {
-    if (!force && !this.visible()) return;
-    if (this.loading) return this.loading;
+    if (!force && !this.visible()) return undefined;
+    if (this.loading) {
+      await this.loading;
+      if (!force) return undefined;
+      if (this.loading) return this.loading;
+    }
     this.loading = (async () => {
       try {
         const data = await api.clinic($('clinic-day').value);
