@@ -334,8 +334,12 @@ def join_link(link: str | None) -> str | None:
     link = (link or "").strip()
     if not link:
         return None
-    parts = urlsplit(link)
-    if parts.scheme not in ("https", "http") or not parts.hostname or len(link) > JOIN_LINK_LIMIT \
+    try:
+        parts = urlsplit(link)
+        host = parts.hostname
+    except ValueError:  # e.g. an unclosed [IPv6 literal
+        host = None
+    if host is None or parts.scheme not in ("https", "http") or len(link) > JOIN_LINK_LIMIT \
             or any(c.isspace() for c in link):
         raise ClinicError(f"bad join link {link[:80]!r}: an http(s) address, e.g. https://meet.example/room",
                           "bad_link", value=link[:80])

@@ -1,5 +1,6 @@
 // The page's own labels and clock follow the chosen user's language: invoice
-// words in Kazakh, Kyrgyz or Russian, times in that user's country time.
+// words and the clinic pane in Kazakh, Kyrgyz or Russian (English otherwise),
+// times in that user's country time.
 
 const LABELS = {
   en: { total: 'Total', pay: 'Pay', paying: 'Paying…', paid: 'Paid ✓', completed: 'Payment completed (sandbox).',
