@@ -62,6 +62,10 @@ async def test_roster_and_hours_refuse_bad_input_and_change_nothing(desk: httpx.
     await refused(await desk.post("/clinic/hours", content=b"not json",
                                   headers={"Content-Type": "application/json"}), "bad_body")
     await refused(await desk.post("/clinic/hours", json=[1, 2]), "bad_body")
+    # JSON labelled as a form, as `curl -d '{...}'` sends it, is read as JSON.
+    body = await refused(await desk.post("/clinic/hours", content=b'{"doctor": 7, "days": "mon", "hours": "9-10"}',
+                                         headers={"Content-Type": "application/x-www-form-urlencoded"}), "no_doctor")
+    assert body["values"] == {"doctor": 7}
     body = await refused(await desk.post("/clinic/hours", json={"days": "mon", "hours": "09:00-10:00"}), "missing")
     assert body["values"] == {"field": "doctor"}
     body = await refused(await desk.post("/clinic/hours", json={"doctor": "x", "days": "mon",

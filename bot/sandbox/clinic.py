@@ -71,6 +71,17 @@ def _doctor(data: Any) -> int:
     return value
 
 
+async def _form(request: web.Request) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name, value in (await request.post()).items():
+        if isinstance(value, web.FileField):
+            if value.filename:  # a form without a chosen file sends an empty, nameless part
+                data[name] = (value.file.read(), value.filename)
+        else:
+            data[name] = value
+    return data
+
+
 class ClinicDesk:
     """The clinic's endpoints over the running bot's database and document store."""
 
@@ -140,20 +151,17 @@ class ClinicDesk:
                 "finish": self._finish}
 
     async def _body(self, request: web.Request) -> Any:
-        if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
-            form = await request.post()
-            data: dict[str, Any] = {}
-            for name, value in form.items():
-                if isinstance(value, web.FileField):
-                    if value.filename:  # a form without a chosen file sends an empty, nameless part
-                        data[name] = (value.file.read(), value.filename)
-                else:
-                    data[name] = value
-            return data
-        if not request.can_read_body:
+        """Form data (the pane's conclusion with its file), else a JSON object, as the rest
+        of the control API reads it (`curl -d '{...}'` sends JSON labelled as a form)."""
+        if request.content_type == "multipart/form-data":
+            return await _form(request)
+        raw = await request.text()
+        if request.content_type == "application/x-www-form-urlencoded" and not raw.lstrip().startswith(("{", "[")):
+            return await _form(request)
+        if not raw.strip():
             return {}
         try:
-            data = await request.json()
+            data = json.loads(raw)
         except ValueError:
             raise BadInput("bad_body", "the request body must be JSON") from None
         if not isinstance(data, dict):
