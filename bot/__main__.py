@@ -73,6 +73,10 @@ async def run_sandbox(settings: Settings, stop: asyncio.Event | None = None) -> 
         emulator.sandbox.staff_chat_id = settings.staff_chat_id
     qamqor = QamqorBot(settings)
     await qamqor.start()
+    if emulator.sandbox is not None:
+        from bot.sandbox.clinic import ClinicDesk
+
+        emulator.sandbox.clinic = ClinicDesk.for_bot(qamqor)  # the page's clinic pane (Dariger Online)
     print(f"Qamqor sandbox is running: {base}/", flush=True)
     print(f"  open {base}/ in a browser to chat with the bot as any number of users (docs/sandbox.md)", flush=True)
     print(f"  Bot API emulator: {base}/bot<token>/<method>; control API: {base}/control/ "
