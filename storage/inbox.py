@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.coordination import notify_inbox
 from storage.crypto import keyed_digest
 from storage.models import InboxUpdate, ProcessedUpdate, utcnow
 
@@ -23,7 +24,7 @@ from storage.models import InboxUpdate, ProcessedUpdate, utcnow
 # without updates: after this a record can only mislead.
 KEEP_FOR = timedelta(days=7)
 # A worker that has not renewed its claims within this is presumed dead (workers renew
-# theirs every pass, see `renew`).
+# theirs several times per lease, see `renew`); QAMQOR_WORKER_LEASE_SECONDS.
 CLAIM_LEASE = timedelta(seconds=30)
 _UPDATE_KINDS_WITHOUT_SENDER = ("poll",)
 
@@ -46,8 +47,9 @@ def sender_of(data: dict[str, Any]) -> int | None:
 
 
 class Inbox:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], lease: timedelta = CLAIM_LEASE) -> None:
         self.sessions = sessions
+        self.lease = lease
 
     async def store(self, updates: Sequence[dict[str, Any]]) -> int:
         """Commit new updates; a redelivered one (same id and content) is not stored again.
@@ -67,6 +69,8 @@ class Inbox:
                 session.add(InboxUpdate(update_id=data["update_id"], user_id=sender_of(data), digest=digest,
                                         payload=data))
                 stored += 1
+            if stored:
+                await notify_inbox(session)
             await session.commit()
             return stored
 
@@ -74,26 +78,37 @@ class Inbox:
                     now: datetime | None = None) -> list[InboxUpdate]:
         """The oldest unprocessed rows this worker may take, claimed for it.
 
-        A user's rows go to one worker: rows of a user with a fresh claim by another
-        worker are left alone. On PostgreSQL the rows are locked `FOR UPDATE SKIP
-        LOCKED`, so concurrent workers never claim the same row.
+        A user's oldest unprocessed row (its head) stands for the user: a worker locks
+        heads `FOR UPDATE SKIP LOCKED` (PostgreSQL), takes the users whose head is
+        unclaimed, its own, or claimed by a worker whose lease lapsed, and claims all
+        their unprocessed rows. So two workers never hold one user's rows at once,
+        even while both are claiming, and a user's rows stay in order. A head stays
+        claimed until its row is done; a worker killed stops renewing, and its users
+        go to another worker after the lease. Rows without a sender are their own head.
         """
         now = now or utcnow()
-        stale = now - CLAIM_LEASE
+        stale = now - self.lease
+        pending = InboxUpdate.processed_at.is_(None)
         async with self.sessions() as session:
-            query = (select(InboxUpdate).where(InboxUpdate.processed_at.is_(None))
+            heads_of_users = (select(func.min(InboxUpdate.id)).where(pending, InboxUpdate.user_id.is_not(None))
+                              .group_by(InboxUpdate.user_id))
+            query = (select(InboxUpdate).where(pending, or_(InboxUpdate.user_id.is_(None),
+                                                            InboxUpdate.id.in_(heads_of_users)))
                      .order_by(InboxUpdate.id).limit(limit))
             if session.bind.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
-            rows = (await session.scalars(query)).all()
-            busy_users = {row.user_id for row in rows
-                          if row.claimed_by not in (None, worker) and row.claimed_at and row.claimed_at > stale}
+            heads = [row for row in (await session.scalars(query)).all()
+                     if row.claimed_by in (None, worker) or row.claimed_at is None or row.claimed_at <= stale]
+            users = {row.user_id for row in heads if row.user_id is not None}
+            rows = {row.id: row for row in heads}
+            if users:
+                rows.update((row.id, row) for row in (await session.scalars(
+                    select(InboxUpdate).where(pending, InboxUpdate.user_id.in_(users)))).all())
             taken: list[InboxUpdate] = []
-            for row in rows:
-                if row.id in exclude or (row.user_id is not None and row.user_id in busy_users):
-                    continue
+            for row in sorted(rows.values(), key=lambda r: r.id):
                 row.claimed_by, row.claimed_at = worker, now
-                taken.append(row)
+                if row.id not in exclude:
+                    taken.append(row)
             await self._forget_stale_records(session, taken)
             await session.commit()
             return taken
@@ -114,11 +129,12 @@ class Inbox:
                 await session.delete(record)
 
     async def done(self, ids: Sequence[int]) -> None:
+        """Mark rows processed (`claimed_by` stays: the worker that processed them)."""
         if not ids:
             return
         async with self.sessions() as session:
             await session.execute(update(InboxUpdate).where(InboxUpdate.id.in_(list(ids)))
-                                  .values(processed_at=utcnow(), payload=None, claimed_by=None))
+                                  .values(processed_at=utcnow(), payload=None))
             await session.commit()
 
     async def renew(self, worker: str, now: datetime | None = None) -> None:
@@ -129,7 +145,8 @@ class Inbox:
             await session.commit()
 
     async def take_over(self) -> int:
-        """The only worker starting: claims left by a stopped (or killed) process are void."""
+        """The only worker starting (SQLite: one process): claims left by a stopped (or
+        killed) process are void. With several workers, claims lapse after the lease."""
         async with self.sessions() as session:
             result = await session.execute(update(InboxUpdate).where(
                 InboxUpdate.claimed_by.is_not(None), InboxUpdate.processed_at.is_(None)).values(claimed_by=None))
