@@ -25,6 +25,7 @@ import asyncio
 import json
 import os
 import statistics
+from collections import Counter
 import sys
 import tempfile
 import time
@@ -41,7 +42,8 @@ from bot.emulator import Emulator  # noqa: E402
 from bot.emulator.client import EmulatorClient  # noqa: E402
 from bot.send_limits import counted  # noqa: E402
 from storage.coordination import LOCKS, asyncpg_dsn  # noqa: E402
-from tests.chat import BOT_EVENTS, Person, buttons  # noqa: E402
+from bot.dispatcher import APOLOGY  # noqa: E402
+from tests.chat import BOT_EVENTS, Person, buttons, catalogue  # noqa: E402
 
 STEP_TIMEOUT = 40.0
 LOCK_SAMPLE_EVERY = 0.02
@@ -73,7 +75,7 @@ class Cluster:
     """N worker processes (`python -m bot run`) on one PostgreSQL database and one emulator."""
 
     def __init__(self, database_url: str, workers: int, folder: Path, *, limits: bool = True,
-                 lease: int = 5, log_level: str = "WARNING") -> None:
+                 lease: int = 30, log_level: str = "WARNING") -> None:
         self.database_url = database_url
         self.count = workers
         self.folder = folder
@@ -195,6 +197,11 @@ async def settle(database_url: str, timeout: float = 90.0) -> None:
     raise LookupError(f"{pending} updates or replies still pending after {timeout:.0f} s")
 
 
+def _camel(method: str) -> str:
+    head, *rest = method.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
 def _calls_telegram(payload: dict[str, Any]) -> bool:
     """Whether sending this outbox row makes one counted Bot API call (see Dispatcher._call)."""
     method = payload.get("method", "")
@@ -224,7 +231,8 @@ async def audit(cluster: Cluster, load: Load) -> dict[str, int]:
                                                .order_by(ProcessedUpdate.processed_at))).all()
             rows = (await session.scalars(select(OutgoingMessage).where(
                 OutgoingMessage.sent_at.is_not(None), OutgoingMessage.given_up_at.is_(None)))).all()
-            expected_calls = sum(_calls_telegram(row.payload) for row in rows)
+            expected = Counter((row.chat_id, _camel(row.payload["method"])) for row in rows
+                               if _calls_telegram(row.payload))
     finally:
         await engine.dispose()
     seen = {update_id for _, update_id in processed}
@@ -234,16 +242,19 @@ async def audit(cluster: Cluster, load: Load) -> dict[str, int]:
     for user_id, update_id in processed:
         out_of_order += update_id < last.get(user_id, -1)
         last[user_id] = update_id
-    calls = sum(1 for r in cluster.emulator.world.requests if counted(r.method) and r.status not in (None, 429))
-    apology = "Sorry, something went wrong"
-    apologies = sum(1 for r in cluster.emulator.world.requests
-                    if r.method == "sendMessage" and apology in str(r.params.get("text", "")))
+    calls = Counter((int(r.params.get("chat_id", 0)), r.method) for r in cluster.emulator.world.requests
+                    if counted(r.method) and r.status not in (None, 429))
+    surplus = calls - expected
+    apologies = {catalogue(language, APOLOGY) for language in ("kk", "ky", "ru")}
+    apologised = sum(1 for r in cluster.emulator.world.requests
+                     if r.method == "sendMessage" and r.params.get("text") in apologies)
     return {
         "updates_sent": len(sent),
         "not_processed": len(set(sent) - seen),
-        "processed_twice_apologies": apologies,
+        "processed_twice_apologies": apologised,
         "out_of_order": out_of_order,
-        "calls_beyond_one_per_row": calls - expected_calls,
+        "calls_beyond_one_per_row": sum(surplus.values()),
+        "surplus_calls": {f"{chat} {method}": n for (chat, method), n in surplus.items()},
         "refused_429": cluster.emulator.flood.refused if cluster.emulator.flood else 0,
     }
 
@@ -260,18 +271,21 @@ def _cpu_seconds(pids: list[int]) -> float:
     return total
 
 
-async def _sample_lock_waits(database_url: str, stop: asyncio.Event) -> float:
-    """Seconds PostgreSQL sessions of this database spent waiting on a lock (sampled)."""
+async def _sample_lock_waits(database_url: str, stop: asyncio.Event) -> dict[str, float]:
+    """Seconds PostgreSQL sessions of this database spent waiting on a lock (sampled),
+    by kind of lock (pg_stat_activity.wait_event: tuple, transactionid, advisory...) and
+    the waiting statement."""
     import asyncpg
 
     connection = await asyncpg.connect(asyncpg_dsn(database_url))
-    waited = 0.0
+    waited: dict[str, float] = {}
     try:
         while not stop.is_set():
-            waiting = await connection.fetchval(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock'")
-            waited += waiting * LOCK_SAMPLE_EVERY
+            for row in await connection.fetch(
+                    "SELECT wait_event || ': ' || left(regexp_replace(query, '\s+', ' ', 'g'), 60) AS kind, "
+                    "count(*) AS n FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock' GROUP BY kind"):
+                waited[row["kind"]] = waited.get(row["kind"], 0.0) + row["n"] * LOCK_SAMPLE_EVERY
             await asyncio.sleep(LOCK_SAMPLE_EVERY)
     finally:
         await connection.close()
@@ -309,8 +323,9 @@ async def measure(server: str, workers: int, users: int, steps: int, limits: boo
             "p50_ms": round(statistics.median(latencies) * 1000, 1),
             "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 1),
             "bot_cpu_ms_per_step": round(cpu / load.steps * 1000, 2),
-            "lock_wait_seconds": round(lock_wait, 3),
-            "lock_wait_ms_per_step": round(lock_wait / load.steps * 1000, 3),
+            "lock_wait_seconds": round(sum(lock_wait.values()), 3),
+            "lock_wait_ms_per_step": round(sum(lock_wait.values()) / load.steps * 1000, 3),
+            "lock_wait_by_kind": {kind: round(seconds, 3) for kind, seconds in lock_wait.items()},
             **report,
         }
     finally:

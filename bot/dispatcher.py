@@ -56,6 +56,7 @@ from bot.i18n import N_, supported_language, translator
 from bot.send_limits import Limiter, NoLimiter
 from bot.settings import Settings
 from storage.documents import DocumentStore
+from storage.inbox import LostClaim, fence
 from storage.crypto import DataKeyError
 from storage.models import OutgoingMessage, utcnow
 from storage.unit_of_work import UnitOfWork
@@ -284,7 +285,11 @@ class Dispatcher:
                     for message in turn.outgoing:
                         chat_id = message.pop("chat_id")
                         uow.outbox.add(chat_id, message, update.update_id)
+                    await fence(uow.session)
                     await uow.commit()
+        except LostClaim as lost:
+            log.warning("update %s left to the worker that took it over: %s", update.update_id, lost)
+            return
         except Exception:
             log.exception("update %s failed", update.update_id)
             await self._apologise(bot, update, language)

@@ -28,7 +28,7 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 
-from storage.inbox import Inbox
+from storage.inbox import CURRENT_CLAIM, Inbox
 from storage.models import InboxUpdate, utcnow
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,7 @@ class InboxProcessor:
             async with self._lane_slots:
                 while queue:
                     row = queue[0]
+                    claim = CURRENT_CLAIM.set((row.id, self.worker))
                     try:
                         if row.payload is not None:
                             await self.process(row.payload)
@@ -120,6 +121,8 @@ class InboxProcessor:
                     except Exception:
                         # PTB reports handler errors itself; this is a malformed update.
                         log.exception("inbox row %s (update %s) could not be processed", row.id, row.update_id)
+                    finally:
+                        CURRENT_CLAIM.reset(claim)
                     queue.popleft()
                     self._done.append(row.id)
                     self.wake()
@@ -135,7 +138,7 @@ class InboxProcessor:
         done, self._done = self._done, []
         try:
             async with self.write_slots:
-                await self.inbox.done(done)
+                await self.inbox.done(done, self.worker)
         except BaseException:
             self._done.extend(done)
             raise

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,6 +47,30 @@ def sender_of(data: dict[str, Any]) -> int | None:
     return None
 
 
+class LostClaim(Exception):
+    """Another worker took this update over (this one was stalled past the lease)."""
+
+
+#: The inbox row being processed in this task and the worker holding it (set by the
+#: processor around each update; the step's transaction checks it, see `fence`).
+CURRENT_CLAIM: ContextVar[tuple[int, str] | None] = ContextVar("CURRENT_CLAIM", default=None)
+
+
+async def fence(session: AsyncSession) -> None:
+    """In the step's transaction: mark the row being processed done, if this worker
+    still holds it; else raise `LostClaim` (the transaction must roll back). So a
+    worker stalled past its lease never commits an update another worker took over."""
+    claim = CURRENT_CLAIM.get()
+    if claim is None:
+        return
+    row_id, worker = claim
+    result = await session.execute(update(InboxUpdate).where(
+        InboxUpdate.id == row_id, InboxUpdate.claimed_by == worker, InboxUpdate.processed_at.is_(None))
+        .values(processed_at=utcnow(), payload=None))
+    if result.rowcount == 0:
+        raise LostClaim(f"inbox row {row_id} is no longer {worker}'s")
+
+
 class Inbox:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], lease: timedelta = CLAIM_LEASE) -> None:
         self.sessions = sessions
@@ -78,13 +103,13 @@ class Inbox:
                     now: datetime | None = None) -> list[InboxUpdate]:
         """The oldest unprocessed rows this worker may take, claimed for it.
 
-        A user's oldest unprocessed row (its head) stands for the user: a worker locks
-        heads `FOR UPDATE SKIP LOCKED` (PostgreSQL), takes the users whose head is
-        unclaimed, its own, or claimed by a worker whose lease lapsed, and claims all
-        their unprocessed rows. So two workers never hold one user's rows at once,
-        even while both are claiming, and a user's rows stay in order. A head stays
-        claimed until its row is done; a worker killed stops renewing, and its users
-        go to another worker after the lease. Rows without a sender are their own head.
+        A user's oldest unprocessed row (its head) stands for the user. A worker takes
+        new users by locking heads `FOR UPDATE SKIP LOCKED` (PostgreSQL) that are
+        unclaimed or whose claim lapsed (a worker killed stops renewing), and claims all
+        their unprocessed rows; for users it already holds, it claims their new rows. So
+        two workers never hold one user's rows at once, even while both are claiming,
+        and a user's rows stay in order. Rows without a sender are their own head.
+        Rows in `exclude` (already taken) are not touched: no lock, no wait.
         """
         now = now or utcnow()
         stale = now - self.lease
@@ -92,23 +117,29 @@ class Inbox:
         async with self.sessions() as session:
             heads_of_users = (select(func.min(InboxUpdate.id)).where(pending, InboxUpdate.user_id.is_not(None))
                               .group_by(InboxUpdate.user_id))
-            query = (select(InboxUpdate).where(pending, or_(InboxUpdate.user_id.is_(None),
-                                                            InboxUpdate.id.in_(heads_of_users)))
+            # Heads held by a live worker (this one too) are filtered in SQL, not after
+            # locking them: a lock would make that worker's step wait for this transaction.
+            free = or_(InboxUpdate.claimed_by.is_(None), InboxUpdate.claimed_at.is_(None),
+                       InboxUpdate.claimed_at <= stale)
+            query = (select(InboxUpdate).where(pending, free, or_(InboxUpdate.user_id.is_(None),
+                                                                  InboxUpdate.id.in_(heads_of_users)))
                      .order_by(InboxUpdate.id).limit(limit))
             if session.bind.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
-            heads = [row for row in (await session.scalars(query)).all()
-                     if row.claimed_by in (None, worker) or row.claimed_at is None or row.claimed_at <= stale]
-            users = {row.user_id for row in heads if row.user_id is not None}
+            heads = (await session.scalars(query)).all()
             rows = {row.id: row for row in heads}
-            if users:
+            new_users = {row.user_id for row in heads if row.user_id is not None}
+            if new_users:
                 rows.update((row.id, row) for row in (await session.scalars(
-                    select(InboxUpdate).where(pending, InboxUpdate.user_id.in_(users)))).all())
-            taken: list[InboxUpdate] = []
-            for row in sorted(rows.values(), key=lambda r: r.id):
+                    select(InboxUpdate).where(pending, InboxUpdate.user_id.in_(new_users)))).all())
+            held_users = (select(InboxUpdate.user_id).where(pending, InboxUpdate.claimed_by == worker,
+                                                            InboxUpdate.user_id.is_not(None)))
+            rows.update((row.id, row) for row in (await session.scalars(
+                select(InboxUpdate).where(pending, InboxUpdate.claimed_by.is_(None),
+                                          InboxUpdate.user_id.in_(held_users)))).all())
+            taken = sorted((row for row in rows.values() if row.id not in exclude), key=lambda r: r.id)
+            for row in taken:
                 row.claimed_by, row.claimed_at = worker, now
-                if row.id not in exclude:
-                    taken.append(row)
             await self._forget_stale_records(session, taken)
             await session.commit()
             return taken
@@ -128,20 +159,24 @@ class Inbox:
             if record.processed_at < arrived[record.update_id]:
                 await session.delete(record)
 
-    async def done(self, ids: Sequence[int]) -> None:
-        """Mark rows processed (`claimed_by` stays: the worker that processed them)."""
+    async def done(self, ids: Sequence[int], worker: str) -> None:
+        """Mark this worker's rows processed (`claimed_by` stays: who processed them)."""
         if not ids:
             return
         async with self.sessions() as session:
-            await session.execute(update(InboxUpdate).where(InboxUpdate.id.in_(list(ids)))
-                                  .values(processed_at=utcnow(), payload=None))
+            await session.execute(update(InboxUpdate).where(
+                InboxUpdate.id.in_(list(ids)), InboxUpdate.claimed_by == worker, InboxUpdate.processed_at.is_(None))
+                .values(processed_at=utcnow(), payload=None))
             await session.commit()
 
     async def renew(self, worker: str, now: datetime | None = None) -> None:
-        """This worker is alive: its claims stay fresh."""
+        """This worker is alive: its claims stay fresh. (A row its step is committing
+        right now is skipped, not waited for: it is about to be done.)"""
         async with self.sessions() as session:
-            await session.execute(update(InboxUpdate).where(
-                InboxUpdate.claimed_by == worker, InboxUpdate.processed_at.is_(None)).values(claimed_at=now or utcnow()))
+            mine = select(InboxUpdate.id).where(InboxUpdate.claimed_by == worker, InboxUpdate.processed_at.is_(None))
+            if session.bind.dialect.name == "postgresql":
+                mine = mine.with_for_update(skip_locked=True)
+            await session.execute(update(InboxUpdate).where(InboxUpdate.id.in_(mine)).values(claimed_at=now or utcnow()))
             await session.commit()
 
     async def take_over(self) -> int:

@@ -100,3 +100,41 @@ async def test_a_worker_killed_mid_journey_loses_nothing_the_other_takes_over(da
     # A message the killed worker had sent but not yet recorded goes once more (as with
     # one process): at most one per user whose reply was in flight.
     assert report["calls_beyond_one_per_row"] <= len(people)
+
+
+async def test_a_worker_stalled_past_its_lease_cannot_commit_the_update_another_worker_took(database_url, tmp_path):
+    """A stalled worker's users go to another after the lease; when the stalled one
+    wakes, its step's transaction finds the row no longer its own and rolls back."""
+    from datetime import timedelta
+
+    import pytest
+
+    from storage import crypto
+    from storage.db import migrate, session_factory
+    from storage.inbox import CURRENT_CLAIM, Inbox, LostClaim, fence
+    from storage.models import utcnow
+
+    crypto.use_keys(crypto.keys_for(None, tmp_path))
+    engine = create_engine(database_url)
+    await migrate(engine)
+    inbox = Inbox(session_factory(engine), lease=timedelta(seconds=5))
+    update = {"update_id": 7, "message": {"message_id": 1, "from": {"id": 42}, "chat": {"id": 42}, "text": "hi"}}
+    await inbox.store([update, update | {"update_id": 8}])
+    taken_by_a = await inbox.claim("a")
+    assert [row.update_id for row in taken_by_a] == [7, 8]
+    assert await inbox.claim("b") == []  # the user is a's while a's claim is fresh
+    later = utcnow() + timedelta(seconds=6)
+    taken_by_b = await inbox.claim("b", now=later)
+    assert [row.update_id for row in taken_by_b] == [7, 8]
+    async with session_factory(engine)() as session:
+        token = CURRENT_CLAIM.set((taken_by_a[0].id, "a"))
+        with pytest.raises(LostClaim):
+            await fence(session)
+        CURRENT_CLAIM.reset(token)
+        token = CURRENT_CLAIM.set((taken_by_b[0].id, "b"))
+        await fence(session)
+        await session.commit()
+        CURRENT_CLAIM.reset(token)
+    await inbox.done([taken_by_a[1].id], "a")  # a's late bookkeeping changes nothing
+    assert await inbox.pending_count() == 1
+    await engine.dispose()
