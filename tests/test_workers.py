@@ -71,7 +71,7 @@ async def test_two_workers_keep_each_users_order_process_each_update_once_and_se
     assert report["updates_sent"] == 36 * 8
     assert report | {"updates_sent": 0} == {
         "updates_sent": 0, "not_processed": 0, "processed_twice_apologies": 0, "out_of_order": 0,
-        "calls_beyond_one_per_row": 0, "refused_429": 0}
+        "calls_beyond_one_per_row": 0, "surplus_calls": {}, "refused_429": 0}
     workers = await _processed_by(database_url)
     assert len(workers) == 2 and sum(workers.values()) == 36 * 8  # both took a share
 
