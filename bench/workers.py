@@ -282,7 +282,7 @@ async def _sample_lock_waits(database_url: str, stop: asyncio.Event) -> dict[str
     try:
         while not stop.is_set():
             for row in await connection.fetch(
-                    "SELECT wait_event || ': ' || left(regexp_replace(query, '\s+', ' ', 'g'), 60) AS kind, "
+                    "SELECT wait_event || ': ' || left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 60) AS kind, "
                     "count(*) AS n FROM pg_stat_activity WHERE datname = current_database() "
                     "AND wait_event_type = 'Lock' GROUP BY kind"):
                 waited[row["kind"]] = waited.get(row["kind"], 0.0) + row["n"] * LOCK_SAMPLE_EVERY
