@@ -138,3 +138,20 @@ async def test_a_worker_stalled_past_its_lease_cannot_commit_the_update_another_
     await inbox.done([taken_by_a[1].id], "a")  # a's late bookkeeping changes nothing
     assert await inbox.pending_count() == 1
     await engine.dispose()
+
+
+async def test_the_reminder_job_runs_in_one_worker_at_a_time(database_url):
+    """Two workers' background passes at once: one runs the reminders, the other skips
+    that pass (and finds the first one's effects on its next pass)."""
+    from storage.coordination import claim_job
+    from storage.db import session_factory
+
+    engine = create_engine(database_url)
+    sessions = session_factory(engine)
+    async with sessions() as first, sessions() as second:
+        assert await claim_job(first, "reminders") is True
+        assert await claim_job(second, "reminders") is False
+        await first.commit()  # the job's transaction ends: the next pass may run it
+        assert await claim_job(second, "reminders") is True
+        await second.rollback()
+    await engine.dispose()
