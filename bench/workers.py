@@ -11,11 +11,12 @@ step, all users at once. Reported per worker count (JSON): steps per second,
 p50/p95 step latency, the workers' CPU per step (from /proc), the time
 PostgreSQL sessions spent waiting on locks (sampled from pg_stat_activity every
 20 ms) in total and per step, and the audit of `audit()`: updates processed twice
-or out of order, messages sent twice, 429 answers. `--limits` turns on
+or out of order, messages sent twice, 429 answers. The emulator and the users run in this process: its CPU per step is reported too,
+with the machine's load average (a shared machine skews every figure). `--limits` turns on
 Telegram's sending limits in the bot and their enforcement in the emulator (then
 Telegram's 30 messages a second, not the bot, bound the throughput).
 
-`tests/test_workers.py` uses `Cluster`, `journey`, `settle` and `audit`.
+`tests/test_workers.py` uses `Cluster`, `Rider`, `journey`, `settle` and `audit`.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from bot.emulator.client import EmulatorClient  # noqa: E402
 from bot.send_limits import counted  # noqa: E402
 from storage.coordination import LOCKS, asyncpg_dsn  # noqa: E402
 from bot.dispatcher import APOLOGY  # noqa: E402
-from tests.chat import BOT_EVENTS, Person, buttons, catalogue  # noqa: E402
+from tests.chat import BOT_EVENTS, buttons, catalogue  # noqa: E402
 
 STEP_TIMEOUT = 40.0
 LOCK_SAMPLE_EVERY = 0.02
@@ -134,47 +135,66 @@ class Load:
     lost: list[str] = field(default_factory=list)
 
 
-async def step(person: Person, load: Load, action: Any, what: str, answer_button: str) -> None:
+class Rider:
+    """One user, driven with few control calls (the emulator runs in this process and
+    must not be the bottleneck): an input, then long polls until the answer."""
+
+    def __init__(self, control: EmulatorClient, user: dict[str, Any]) -> None:
+        self.control = control
+        self.id: int = user["id"]
+        self.seq = 0  # the last event seen
+        self.screen: int | None = None  # the message id of the screen shown last
+
+    async def send(self, text: str) -> int:
+        return (await self.control.send_text(self.id, text))["update_id"]
+
+    async def press(self, data: str) -> int:
+        assert self.screen is not None
+        return (await self.control.press(self.id, self.screen, data))["update_id"]
+
+    async def messages(self) -> list[dict[str, Any]]:
+        return await self.control.messages(self.id)
+
+
+async def step(rider: Rider, load: Load, action: Any, what: str, answer_button: str) -> None:
     """One input, timed until the bot shows the screen with a button `answer_button`
     (a step may also send other messages: a receipt, an edit of the screen left)."""
     started = time.monotonic()
-    await action()
-    load.update_ids.setdefault(person.id, []).append(person.last_update_id)
-    after = person.input_seq
+    load.update_ids.setdefault(rider.id, []).append(await action())
     deadline = started + STEP_TIMEOUT
     while time.monotonic() < deadline:
-        page = await person.control.events(person.id, after=after, wait=min(2.0, deadline - time.monotonic()),
-                                           min_count=1)
+        page = await rider.control.events(rider.id, after=rider.seq, wait=min(2.0, deadline - time.monotonic()),
+                                          min_count=1)
         for event in page["events"]:
-            after = max(after, event["seq"])
-            if event["type"] in BOT_EVENTS and answer_button in buttons(event.get("message") or {}).values():
-                person.seq = after
+            rider.seq = max(rider.seq, event["seq"])
+            message = event.get("message") or {}
+            if event["type"] in BOT_EVENTS and answer_button in buttons(message).values():
+                rider.screen = message["message_id"]
                 load.latencies.append(time.monotonic() - started)
                 load.steps += 1
                 return
-    load.lost.append(f"user {person.id}: {what}")
-    raise LookupError(f"user {person.id}: no answer to {what}")
+    load.lost.append(f"user {rider.id}: {what}")
+    raise LookupError(f"user {rider.id}: no answer to {what}")
 
 
-async def journey(person: Person, load: Load, steps: int, *, burst: int = 0) -> None:
+async def journey(rider: Rider, load: Load, steps: int, *, burst: int = 0) -> None:
     """Consent, then `steps` steps between the language screen and the menu; then
     `burst` commands sent at once without waiting (their order must hold)."""
-    await step(person, load, lambda: person.send("/start"), "/start", "consent:accept")
-    await step(person, load, lambda: person.press("consent:accept"), "consent", "buy")
-    await language_steps(person, load, steps)
+    await step(rider, load, lambda: rider.send("/start"), "/start", "consent:accept")
+    await step(rider, load, lambda: rider.press("consent:accept"), "consent", "buy")
+    await language_steps(rider, load, steps)
     for index in range(burst):
-        await person.send(("/menu", "/language")[index % 2])
-        load.update_ids.setdefault(person.id, []).append(person.last_update_id)
+        load.update_ids[rider.id].append(await rider.send(("/menu", "/language")[index % 2]))
 
 
-async def language_steps(person: Person, load: Load, steps: int) -> None:
+async def language_steps(rider: Rider, load: Load, steps: int) -> None:
     """To the language screen and back to the menu (in another language), and again."""
     for index in range(steps):
         if index % 2 == 0:
-            await step(person, load, lambda: person.send("/language"), "/language", "lang:kk")
+            await step(rider, load, lambda: rider.send("/language"), "/language", "lang:kk")
         else:
             language = ("kk", "ky", "ru")[index // 2 % 3]
-            await step(person, load, lambda: person.press(f"lang:{language}"), f"lang:{language}", "buy")
+            await step(rider, load, lambda: rider.press(f"lang:{language}"), f"lang:{language}", "buy")
 
 
 async def settle(database_url: str, timeout: float = 90.0) -> None:
@@ -298,7 +318,7 @@ async def measure(server: str, workers: int, users: int, steps: int, limits: boo
     try:
         async with Cluster(database_url, workers, folder, limits=limits) as cluster:
             async with EmulatorClient(cluster.base, timeout=60) as control:
-                people = [Person(control, await control.create_user(first_name=f"W{i}", language_code="ru"))
+                people = [Rider(control, await control.create_user(first_name=f"W{i}", language_code="ru"))
                           for i in range(users)]
                 warm = Load()
                 await asyncio.gather(*(journey(p, warm, 0) for p in people))  # start-up, consent
@@ -307,10 +327,12 @@ async def measure(server: str, workers: int, users: int, steps: int, limits: boo
                 stop = asyncio.Event()
                 sampler = asyncio.create_task(_sample_lock_waits(database_url, stop))
                 cpu_before = _cpu_seconds(cluster.pids)
+                driver_before = time.process_time()
                 started = time.monotonic()
                 await asyncio.gather(*(language_steps(p, load, steps) for p in people))
                 wall = time.monotonic() - started
                 cpu = _cpu_seconds(cluster.pids) - cpu_before
+                driver = time.process_time() - driver_before
                 stop.set()
                 lock_wait = await sampler
                 await settle(database_url)
@@ -323,6 +345,9 @@ async def measure(server: str, workers: int, users: int, steps: int, limits: boo
             "p50_ms": round(statistics.median(latencies) * 1000, 1),
             "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 1),
             "bot_cpu_ms_per_step": round(cpu / load.steps * 1000, 2),
+            # this process: the emulator and the users; near a core, it is the bottleneck
+            "emulator_and_users_cpu_ms_per_step": round(driver / load.steps * 1000, 2),
+            "load_average": round(os.getloadavg()[0], 1),
             "lock_wait_seconds": round(sum(lock_wait.values()), 3),
             "lock_wait_ms_per_step": round(sum(lock_wait.values()) / load.steps * 1000, 3),
             "lock_wait_by_kind": {kind: round(seconds, 3) for kind, seconds in lock_wait.items()},

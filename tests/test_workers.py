@@ -13,10 +13,10 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bench.workers import Cluster, Load, audit, journey, settle
+from bench.workers import Cluster, Load, Rider, audit, journey, settle
 from bot.emulator.client import EmulatorClient
 from storage.db import create_engine
-from tests.chat import Person, buttons
+from tests.chat import buttons
 from tests.test_postgres import database_url  # noqa: F401  (fixture: a fresh database)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,7 +57,7 @@ async def test_two_workers_keep_each_users_order_process_each_update_once_and_se
     emulator), then step on and send four commands without waiting for the answers."""
     async with Cluster(database_url, 2, tmp_path, limits=True) as cluster:
         async with EmulatorClient(cluster.base, timeout=60) as control:
-            people = [Person(control, await control.create_user(first_name=f"W{i}", language_code="ru"))
+            people = [Rider(control, await control.create_user(first_name=f"W{i}", language_code="ru"))
                       for i in range(36)]
             load = Load()
             await asyncio.gather(*(journey(p, load, 2, burst=4) for p in people))
@@ -80,7 +80,7 @@ async def test_a_worker_killed_mid_journey_loses_nothing_the_other_takes_over(da
     async with Cluster(database_url, 2, tmp_path, limits=True, lease=5) as cluster:
         poller = await cluster.poller()
         async with EmulatorClient(cluster.base, timeout=60) as control:
-            people = [Person(control, await control.create_user(first_name=f"K{i}", language_code="ky"))
+            people = [Rider(control, await control.create_user(first_name=f"K{i}", language_code="ky"))
                       for i in range(6)]
             load = Load()
 
