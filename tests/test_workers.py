@@ -155,3 +155,45 @@ async def test_the_reminder_job_runs_in_one_worker_at_a_time(database_url):
         assert await claim_job(second, "reminders") is True
         await second.rollback()
     await engine.dispose()
+
+
+async def test_run_with_workers_starts_them_restarts_one_killed_and_stops_all_on_sigterm(database_url, tmp_path):
+    import signal
+
+    from bench.crash import DATA_KEY
+    from bot.emulator import Emulator
+
+    def children(pid: int) -> set[int]:
+        path = Path(f"/proc/{pid}/task/{pid}/children")
+        return {int(child) for child in path.read_text().split()} if path.exists() else set()
+
+    async def wait_for(condition, what: str):
+        for _ in range(600):
+            if result := condition():
+                return result
+            await asyncio.sleep(0.1)
+        raise AssertionError(what)
+
+    emulator = Emulator(token="123456:WORKERS-TOKEN")
+    base = await emulator.start("127.0.0.1", 0)
+    env = _env(database_url, tmp_path, QAMQOR_BOT_TOKEN="123456:WORKERS-TOKEN", QAMQOR_API_BASE_URL=base,
+               QAMQOR_TEST_SETUP="1", QAMQOR_DATA_KEY=DATA_KEY)
+    supervisor = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", "--workers", "2",
+                                                      cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL,
+                                                      stderr=asyncio.subprocess.DEVNULL)
+    try:
+        first = await wait_for(lambda: c if len(c := children(supervisor.pid)) == 2 else None, "two workers")
+        async with EmulatorClient(base) as control:
+            rider = Rider(control, await control.create_user(first_name="S", language_code="ru"))
+            await journey(rider, Load(), 0)  # answered: consent, then the menu
+        killed = min(first)
+        os.kill(killed, signal.SIGKILL)
+        now = await wait_for(lambda: c if len(c := children(supervisor.pid)) == 2 and killed not in c else None,
+                             "a worker restarted")
+        supervisor.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(supervisor.wait(), 60) == 0
+        await wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in now), "every worker stopped")
+    finally:
+        if supervisor.returncode is None:
+            supervisor.kill()
+        await emulator.stop()
