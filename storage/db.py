@@ -8,7 +8,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
@@ -73,9 +73,17 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+# Any constant shared by every process: the key of the advisory lock migrations take.
+MIGRATION_LOCK = 0x51414D51  # "QAMQ"
+
+
 async def migrate(engine: AsyncEngine) -> None:
     """Bring the schema to the newest Alembic revision, in one transaction: a process
-    killed or a revision failing half-way leaves the schema as it was."""
+    killed or a revision failing half-way leaves the schema as it was.
+
+    Several processes may start at once (N workers): on PostgreSQL the first takes a
+    transaction-level advisory lock and migrates, the others wait for it and then find
+    nothing left to do. SQLite's BEGIN IMMEDIATE does the same (one writer at a time)."""
     if engine.dialect.name == "sqlite":
         migrator = create_engine(engine.url, transactional_ddl=True)
         try:
@@ -88,6 +96,8 @@ async def migrate(engine: AsyncEngine) -> None:
 
 async def _upgrade(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "head"))
 
 
