@@ -2,7 +2,9 @@
 
 Each request runs one operation of `bot.telemedicine.service` (the same functions the clinic
 CLI calls, so the same rules of Appendix 1) in one transaction of the running bot's
-database, then wakes the bot's outbox so the patient reads the result at once. Attached by
+database, then wakes the bot's outbox so the patient reads the result at once; and, for the
+sandbox only, issues the chosen user a sample Nomad Life patient (`bot.sandbox.sample_patient`)
+so the journey can be played on the day. Attached by
 `python -m bot sandbox` (`SandboxPage.clinic`); the page alone (`python -m bot.emulator
 --page`) has none and says so.
 
@@ -61,6 +63,9 @@ def _text(data: Any, name: str, *, required: bool = True) -> str:
     return value.strip()
 
 
+_LARGEST_ID = 2**63 - 1  # the database's BIGINT
+
+
 def _id(data: Any, name: str, what: str) -> int:
     """A positive whole number (a JSON number or its digits as text)."""
     value = data.get(name)
@@ -68,7 +73,7 @@ def _id(data: Any, name: str, what: str) -> int:
         value = int(value)
     if value is None or value == "":
         raise BadInput("missing", f"{name} is required", field=name)
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= _LARGEST_ID:
         raise BadInput("bad_field", f"{name} must be {what}", field=name)
     return value
 
