@@ -10,15 +10,21 @@ changes nothing. The browser side is in tests/test_sandbox_page.py.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from bot.emulator import Emulator
+from bot.i18n import translator
+from bot.sandbox import sample_patient
 from bot.sandbox.clinic import ClinicDesk
+from bot.telemedicine.service import service_name
 from handlers.telemedicine import messages as m
+from insurance import sample_patient as sample
 from insurance import telemedicine as rules
+from storage.models import utcnow
 from tests.chat import buttons, catalogue
 from tests.test_journeys_telemedicine import PDF, PHONE, join_queue, open_service, policyholder
 from tests.test_sandbox_page import emulator  # noqa: F401  (the emulator with the page)
@@ -209,3 +215,49 @@ async def test_a_days_bookings_connect_with_a_file_conclusion(desk, qamqor, pers
     assert finished.json()["result"]["file"] == "corytyndy.pdf"
     document, _text = await user.replies(2)
     assert document["message"]["document"]["file_name"] == "corytyndy.pdf"
+
+
+async def test_sample_patient_refuses_bad_input_then_can_see_a_doctor_today(desk, qamqor, person) -> None:
+    """Rules 5.1: a policy bought today starts tomorrow at the earliest, and 9.5: the service opens
+    with the cover. The sandbox's sample patient has cover from yesterday, so the journey runs today."""
+    for body, code in (({}, "missing"), ({"user": "Aigerim"}, "bad_field"), ({"user": True}, "bad_field"), ({"user": 10**20}, "bad_field"),
+                       ({"user": 424242}, "unknown_user")):
+        await refused(await desk.post("/clinic/sample-patient", json=body), code)
+    user = await person(language_code="kk", first_name="Dana")
+    user.language = "kk"
+    await user.send("/start")
+    await user.reply()
+    body = await refused(await desk.post("/clinic/sample-patient", json={"user": user.id}), "no_consent")
+    assert body["values"] == {"user": user.id}
+    assert await user.quiet_for(0.3) == []  # nothing issued, nothing said
+    await user.press("consent:accept")
+    await user.replies(2)
+
+    issued = (await desk.post("/clinic/sample-patient", json={"user": user.id})).json()["result"]
+    today = rules.local_today(utcnow())
+    assert issued["cover_start"] == (today - timedelta(days=1)).isoformat()
+    assert issued["cover_end"] > today.isoformat()
+    number = issued["number"]
+    assert number.startswith("NL-SANDBOX-")
+    message = await user.reply()
+    kk = translator("kk")
+    assert message["text"] == catalogue("kk", sample_patient.ISSUED, number=number, service=service_name("kk"),
+                                        start=kk.date(today - timedelta(days=1)),
+                                        end=kk.date(date.fromisoformat(issued["cover_end"])))
+    assert list(buttons(message).values()) == ["tm", "menu", "support"]
+
+    # Twice: the first sample is in force, so no second one.
+    body = await refused(await desk.post("/clinic/sample-patient", json={"user": str(user.id)}), "policy_in_force")
+    assert body["values"] == {"user": user.id, "number": number}
+    assert await user.quiet_for(0.3) == []
+
+    # The way to the doctor, today: consent, then the service's home with the patient from the policy.
+    await user.press("tm")
+    await user.reply()
+    await user.press("tm:ok")
+    home = await user.reply()
+    assert number in home["text"] and sample.PHONE in home["text"] and sample.NAME in home["text"]
+    await join_queue(user, "therapist")
+    await desk.post("/clinic/sample-roster")
+    queue = (await overview(desk))["queue"]
+    assert [(row["patient"], row["phone"]) for row in queue] == [(sample.NAME, sample.PHONE)]

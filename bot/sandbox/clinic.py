@@ -2,7 +2,9 @@
 
 Each request runs one operation of `bot.telemedicine.service` (the same functions the clinic
 CLI calls, so the same rules of Appendix 1) in one transaction of the running bot's
-database, then wakes the bot's outbox so the patient reads the result at once. Attached by
+database, then wakes the bot's outbox so the patient reads the result at once; and, for the
+sandbox only, issues the chosen user a sample Nomad Life patient (`bot.sandbox.sample_patient`)
+so the journey can be played on the day. Attached by
 `python -m bot sandbox` (`SandboxPage.clinic`); the page alone (`python -m bot.emulator
 --page`) has none and says so.
 
@@ -23,6 +25,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.sandbox import sample_patient
 from bot.telemedicine import service
 from insurance import telemedicine as rules
 from storage.documents import DocumentStore
@@ -60,15 +63,27 @@ def _text(data: Any, name: str, *, required: bool = True) -> str:
     return value.strip()
 
 
-def _doctor(data: Any) -> int:
-    value = data.get("doctor")
+_LARGEST_ID = 2**63 - 1  # the database's BIGINT
+
+
+def _id(data: Any, name: str, what: str) -> int:
+    """A positive whole number (a JSON number or its digits as text)."""
+    value = data.get(name)
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
     if value is None or value == "":
-        raise BadInput("missing", "doctor is required", field="doctor")
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise BadInput("bad_field", "doctor must be a doctor's id from the roster", field="doctor")
+        raise BadInput("missing", f"{name} is required", field=name)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= _LARGEST_ID:
+        raise BadInput("bad_field", f"{name} must be {what}", field=name)
     return value
+
+
+def _doctor(data: Any) -> int:
+    return _id(data, "doctor", "a doctor's id from the roster")
+
+
+def _user(data: Any) -> int:
+    return _id(data, "user", "a Telegram user id")
 
 
 async def _form(request: web.Request) -> dict[str, Any]:
@@ -148,7 +163,7 @@ class ClinicDesk:
     def _actions(self) -> dict[str, Callable[[Any], Awaitable[dict[str, Any]]]]:
         return {"sample-roster": self._sample_roster, "hours": self._hours, "duty": self._duty,
                 "next": self._next, "connect": self._connect, "call-failed": self._call_failed,
-                "finish": self._finish}
+                "finish": self._finish, "sample-patient": self._sample_patient}
 
     async def _body(self, request: web.Request) -> Any:
         """Form data (the pane's conclusion with its file), else a JSON object, as the rest
@@ -207,3 +222,10 @@ class ClinicDesk:
         content, name = attached if attached else (None, None)
         finished = await self._run(lambda uow: service.finish(uow, self.documents, number, text, content, name))
         return {"number": finished.number, "status": finished.status, "file": finished.conclusion_name}
+
+    async def _sample_patient(self, data: Any) -> dict[str, Any]:
+        """Sandbox only: a sample Nomad Life policy in force since yesterday for `user`."""
+        user = _user(data)
+        policy = await self._run(lambda uow: sample_patient.issue(uow, self.documents, user, utcnow()))
+        return {"user": user, "number": policy.number, "cover_start": policy.cover_start.isoformat(),
+                "cover_end": policy.cover_end.isoformat(), "patient": policy.holder_name}

@@ -905,7 +905,10 @@ function wire() {
   $('open-staff').addEventListener('click', () => openSide('staff'));
   $('open-sms').addEventListener('click', () => openSide('sms'));
   $('open-clinic').addEventListener('click', () => openSide('clinic'));
-  state.clinic = new ClinicPane({ visible: () => sideVisible('clinic') });
+  state.clinic = new ClinicPane({
+    visible: () => sideVisible('clinic'),
+    patient: () => (state.current ? { id: state.current.id, name: nameOf(state.current.id) } : null),
+  });
   state.clinic.wire();
   state.clinic.relabel();
   $('close-side').addEventListener('click', () => setDrawer('side', false));

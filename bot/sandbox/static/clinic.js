@@ -47,8 +47,9 @@ function empty(text) {
 const localTime = (iso) => (iso ? iso.slice(11, 16) : '');
 
 export class ClinicPane {
-  constructor({ visible }) {
+  constructor({ visible, patient }) {
     this.visible = visible; // () => whether the clinic tab is on screen
+    this.patient = patient; // () => the chosen user ({ id, name }) or null
     this.data = null;
     this.signature = '';
     this.loading = null;
@@ -59,6 +60,11 @@ export class ClinicPane {
     $('clinic-day').addEventListener('change', () => this.refresh(true));
     $('clinic-sample').addEventListener('click', (event) =>
       this.act('sample-roster', {}, event.currentTarget, (r) => t('done_sample', { count: r.doctors })));
+    $('clinic-sample-patient').addEventListener('click', (event) => {
+      const chosen = this.patient();
+      this.act('sample-patient', { user: chosen ? chosen.id : null }, event.currentTarget,
+        (r) => t('done_patient', { ...r, name: chosen?.name || r.patient }));
+    });
     $('clinic-next').addEventListener('submit', (event) => {
       event.preventDefault();
       const doctor = $('clinic-duty-doctor').value;
@@ -97,6 +103,9 @@ export class ClinicPane {
     }
     $('open-clinic').setAttribute('aria-label', t('tab'));
     $('clinic-sub').textContent = t('sub', { zone: this.data?.zone || 'UTC+5' });
+    const chosen = this.patient();
+    $('clinic-patient-hint').textContent = chosen ? t('patient_hint', { name: chosen.name }) : t('patient_none');
+    $('clinic-sample-patient').disabled = !chosen;
     if (this.data) this.render(this.data);
   }
 
