@@ -8,6 +8,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -83,7 +85,12 @@ async def migrate(engine: AsyncEngine) -> None:
 
     Several processes may start at once (N workers): on PostgreSQL the first takes a
     transaction-level advisory lock and migrates, the others wait for it and then find
-    nothing left to do. SQLite's BEGIN IMMEDIATE does the same (one writer at a time)."""
+    nothing left to do. SQLite's BEGIN IMMEDIATE does the same (one writer at a time).
+    A schema already at the newest revision takes no lock at all: a CLI command run
+    beside the bot does not queue behind (or hold up) the bot's writers."""
+    async with engine.connect() as connection:
+        if await connection.run_sync(_at_newest_revision):
+            return
     if engine.dialect.name == "sqlite":
         migrator = create_engine(engine.url, transactional_ddl=True)
         try:
@@ -92,6 +99,11 @@ async def migrate(engine: AsyncEngine) -> None:
             await migrator.dispose()
     else:
         await _upgrade(engine)
+
+
+def _at_newest_revision(connection: Connection) -> bool:
+    newest = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    return set(MigrationContext.configure(connection).get_current_heads()) == newest
 
 
 async def _upgrade(engine: AsyncEngine) -> None:
