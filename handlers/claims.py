@@ -152,14 +152,22 @@ RELATION_HOLDER = N_("policyholder")
 CLAIMS_TITLE = N_("<b>📋 My claims</b>")
 NO_CLAIMS = N_("You have no claims.")
 CLAIM_LINE = N_("<b>%(number)s</b> · %(event)s, %(date)s\n%(status)s · documents %(delivered)s of %(total)s")
-STATUSES = {"registered": N_("registered, waiting for documents"), "complete": N_("all documents delivered"),
-            "closed": N_("closed")}
+# Every status of the claim status machine (insurance.claim_status), as the customer reads it.
+STATUSES = {"registered": N_("registered, waiting for documents"),
+            "documents_requested": N_("the insurer asked for documents"),
+            "documents_complete": N_("all documents delivered"),
+            "under_review": N_("under review by the insurer"), "approved": N_("payout approved"),
+            "paid": N_("payout made"), "refused": N_("payout refused"), "closed": N_("closed")}
 CLAIM_BUTTON = N_("📋 %(number)s")
 CLAIM_TITLE = N_("<b>📋 Claim No. %(number)s</b>")
 TIMELINE = N_("<b>Timeline</b>")
 TIMELINE_EVENTS = {"registered": N_("registered"), "document": N_("document received: %(item)s"),
-                   "complete": N_("all documents delivered"), "reminder": N_("reminder about missing documents"),
-                   "original": N_("the insurer has the original: %(item)s")}
+                   "documents_complete": N_("all documents delivered"),
+                   "reminder": N_("reminder about missing documents"),
+                   "original": N_("the insurer has the original: %(item)s"),
+                   "documents_requested": N_("the insurer asked for documents"),
+                   "under_review": N_("under review by the insurer"), "approved": N_("payout approved"),
+                   "paid": N_("payout made"), "refused": N_("payout refused"), "closed": N_("closed")}
 MISSING = N_("<b>Still missing (%(count)s of %(total)s)</b>")
 NOT_AVAILABLE = N_("This claim is not available.")
 

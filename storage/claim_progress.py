@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from insurance.catalogue import get_product
+from insurance.claim_status import DOCUMENTS_COMPLETE, DOCUMENTS_REQUESTED, REGISTERED
 from insurance.claim_clock import ClaimClock, ItemStatus, all_received_at, claim_clock, item_statuses
 from insurance.product import ChecklistItem
 from insurance.reasons import ReasonedError
@@ -34,12 +35,15 @@ async def clock(uow: UnitOfWork, claim: Claim) -> tuple[tuple[ItemStatus, ...], 
 
 
 def complete_if_all_received(uow: UnitOfWork, claim: Claim, states: tuple[ItemStatus, ...]) -> bool:
-    """Mark the claim complete when the last required document is in; True if it just became so."""
+    """Record that the last required document is in (the claim's status becomes
+    documents_complete unless the insurer already moved it further); True if it just became so."""
     received = all_received_at(states)
     if received is None or claim.documents_complete_at is not None:
         return False
-    claim.status, claim.documents_complete_at, claim.next_reminder_at = "complete", received, None
-    uow.claims.note(claim.id, "complete")
+    claim.documents_complete_at, claim.next_reminder_at = received, None
+    if claim.status in (REGISTERED, DOCUMENTS_REQUESTED):
+        claim.status = DOCUMENTS_COMPLETE
+    uow.claims.note(claim.id, DOCUMENTS_COMPLETE)
     return True
 
 

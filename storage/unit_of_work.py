@@ -31,7 +31,7 @@ from storage.models import (
     User,
     utcnow,
 )
-
+from storage.partners import IdempotentRequests, PartnerEvents, Partners
 
 # A sender that took an outbox row and has not recorded it within this is presumed dead.
 IN_FLIGHT_LEASE = timedelta(minutes=2)
@@ -453,7 +453,7 @@ class Claims:
     async def due_reminders(self, now: datetime, limit: int = 100) -> Sequence[Claim]:
         result = await self._session.scalars(
             select(Claim).where(Claim.next_reminder_at.is_not(None), Claim.next_reminder_at <= now,
-                                Claim.status == "registered").order_by(Claim.next_reminder_at).limit(limit))
+                                Claim.status.in_(("registered", "documents_requested"))).order_by(Claim.next_reminder_at).limit(limit))
         return result.all()
 
     def note(self, claim_id: int, kind: str, **details: Any) -> None:
@@ -546,6 +546,9 @@ class UnitOfWork:
         self.claims = Claims(self.session)
         self.originals = ClaimOriginals(self.session)
         self.terminations = TerminationRequests(self.session)
+        self.partners = Partners(self.session)
+        self.idempotency = IdempotentRequests(self.session)
+        self.partner_events = PartnerEvents(self.session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
