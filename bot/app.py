@@ -9,8 +9,6 @@ from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
-from aiohttp import web
-
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
@@ -18,9 +16,11 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from bot.adapters import EmulatorSms, HttpSmsGateway, LoggedSms, SmsSender
 from bot.dispatcher import Dispatcher, PerUserOrder
 from bot.inbox import InboxProcessor, Poller
+from bot.partner_webhooks import PartnerWebhooks, report_unreachable
 from bot.i18n import LANGUAGES
 from bot.settings import Settings
 from bot.telemedicine import service as telemedicine_jobs
+from bot.web.server import ApiServer
 from handlers import build_router, documents, start, support, telemedicine
 from storage.db import create_engine, migrate, session_factory
 from storage import crypto
@@ -65,6 +65,9 @@ class QamqorBot:
         self.dispatcher.on_sent.update(support.ON_SENT)
         self.dispatcher.on_sent["telemedicine_queue"] = telemedicine.remember_queue_message
         self.dispatcher.resolvers.update(support.RESOLVERS)
+        self.dispatcher.on_given_up.append(report_unreachable)
+        self.webhooks = PartnerWebhooks(self.dispatcher.sessions, self.dispatcher.write_slots)
+        self.api: ApiServer | None = None
         self.inbox = Inbox(self.dispatcher.sessions)
         self.application = self._build_application()
         self.processor = InboxProcessor(self.inbox, self._process, self.dispatcher.write_slots)
@@ -190,11 +193,20 @@ class QamqorBot:
         await self.prepare()
         await self.application.start()
         self._tasks.append(asyncio.create_task(self.processor.run(), name="inbox"))
+        self._tasks.append(asyncio.create_task(self.webhooks.run(self._stopping), name="partner-webhooks"))
         if polling:
             poller = Poller(self.application.bot, self._store, timeout=timeout, poll_interval=poll_interval)
             self._tasks.append(asyncio.create_task(poller.run(), name="poller"))
 
+    async def serve_api(self, host: str, port: int) -> int:
+        """Serve the web app (webhook, partner API, health) in this event loop; returns the port."""
+        self.api = ApiServer(self, host, port)
+        return await self.api.start()
+
     async def stop(self) -> None:
+        if self.api is not None:
+            await self.api.stop()
+            self.api = None
         poller = [t for t in self._tasks if t.get_name() == "poller"]
         for task in poller:
             task.cancel()
@@ -222,33 +234,16 @@ class QamqorBot:
             loop.add_signal_handler(sig, stop.set)
         webhook = self.settings.webhook_url is not None
         await self.start(timeout=30, polling=not webhook)
-        runner = await self._serve_webhook() if webhook else None
         try:
+            if webhook:
+                # One server: Telegram's webhook at /telegram beside the partner API.
+                await self.serve_api(self.settings.webhook_listen, self.settings.webhook_port)
+                await self.application.bot.set_webhook(f"{self.settings.webhook_url}/telegram",
+                                                       secret_token=self.settings.webhook_secret,
+                                                       allowed_updates=Update.ALL_TYPES)
+            else:
+                port = await self.serve_api(self.settings.api_listen, self.settings.api_port)
+                log.info("partner API on %s:%s (/api/v1, /healthz)", self.settings.api_listen, port)
             await stop.wait()
         finally:
-            if runner is not None:
-                await runner.cleanup()
             await self.stop()
-
-    async def _serve_webhook(self) -> web.AppRunner:
-        """A minimal webhook at `/telegram`: stores the update, then answers 200."""
-        secret = self.settings.webhook_secret
-
-        async def telegram(request: web.Request) -> web.Response:
-            if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != secret:
-                return web.Response(status=403)
-            try:
-                data = await request.json()
-                await self.receive_update(data)
-            except ValueError:
-                return web.Response(status=400)
-            return web.Response(status=200)
-
-        app = web.Application()
-        app.router.add_post("/telegram", telegram)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        await web.TCPSite(runner, self.settings.webhook_listen, self.settings.webhook_port).start()
-        await self.application.bot.set_webhook(f"{self.settings.webhook_url}/telegram", secret_token=secret,
-                                               allowed_updates=Update.ALL_TYPES)
-        return runner

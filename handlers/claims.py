@@ -623,6 +623,11 @@ async def register_claim(turn: Turn) -> None:
         disability_set_on=date.fromisoformat(draft["disability_set_on"]) if draft.get("disability_set_on") else None,
         outside_option=draft.get("outside_option"),
     )
+    await turn.uow.partner_events.emit(product.code, "claim.registered", {
+        "claim": claim.number, "policy": policy.number, "event_type": claim.event_type,
+        "event_date": event_date.isoformat(), "reported_at": now.isoformat(), "late": claim.late,
+        "days_late": claim.days_late, "outside_cover": claim.outside_cover, "outside_option": claim.outside_option,
+    }, claim.number)
     turn.data.pop("claim", None)
     turn.goto("claims")
     turn.receipt(registered_text(turn, product, claim, reporting, policy), receipt_buttons(turn, product, claim))
@@ -639,7 +644,7 @@ async def register_claim(turn: Turn) -> None:
             name=" ".join(filter(None, [turn.user.first_name, turn.user.last_name])), relation=relation,
             phone=claim.contact_phone, flags=flags, description=claim.description,
         ), chat_id=turn.settings.staff_chat_id)
-    _notify_lender(turn, product, policy, claim)
+    await _notify_lender(turn, product, policy, claim)
 
 
 def _staff_flags(staff: Any, product: Product, claim: Claim) -> str:
@@ -653,10 +658,10 @@ def _staff_flags(staff: Any, product: Product, claim: Claim) -> str:
     return flags
 
 
-def _notify_lender(turn: Turn, product: Product, policy: Policy, claim: Claim) -> None:
+async def _notify_lender(turn: Turn, product: Product, policy: Policy, claim: Claim) -> None:
     """SAKBOL offer 8.1: the lender is told as well as the insurer."""
     if product.reporting.notify_lender:
-        notify(turn, PartnerNotice("claim_reported", product.code, (LENDER,), {
+        await notify(turn, PartnerNotice("claim_reported", product.code, (LENDER,), {
             "claim": claim.number, "policy": policy.number,
             "event": product.event_type(claim.event_type).name.get(turn.settings.staff_language),
             "date": claim.event_date.strftime("%d.%m.%Y"), "client": policy.holder_name,

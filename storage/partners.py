@@ -74,10 +74,23 @@ class PartnerEvents:
         self._session.add(event)
         return event
 
+    async def emit(self, product_code: str, type_: str, data: dict[str, Any],
+                   claim_number: str | None = None) -> int:
+        """One event for each active partner of the product, in the caller's transaction."""
+        partners = await Partners(self._session).for_product(product_code)
+        for partner in partners:
+            self.add(partner.id, type_, {"product": product_code, **data}, claim_number)
+        return len(partners)
+
     async def after(self, partner_id: int, cursor: int, limit: int) -> Sequence[PartnerEvent]:
         return (await self._session.scalars(select(PartnerEvent).where(
             PartnerEvent.partner_id == partner_id, PartnerEvent.id > cursor)
             .order_by(PartnerEvent.id).limit(limit))).all()
+
+    async def recent(self, partner_id: int, type_: str, since: datetime) -> Sequence[PartnerEvent]:
+        return (await self._session.scalars(select(PartnerEvent).where(
+            PartnerEvent.partner_id == partner_id, PartnerEvent.type == type_, PartnerEvent.created_at >= since)
+            .order_by(PartnerEvent.id))).all()
 
     async def due(self, now: datetime, limit: int = 100) -> Sequence[PartnerEvent]:
         """Undelivered events whose partner has a webhook, oldest first; the caller

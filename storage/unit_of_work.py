@@ -469,15 +469,16 @@ class Claims:
             select(ClaimDocument).where(ClaimDocument.claim_id == claim_id).order_by(ClaimDocument.id))
         return result.all()
 
-    async def attach(self, claim_id: int, item_code: str, sha256: str, **fields: Any) -> bool:
-        """Link a stored file to a checklist item; False when it was already there."""
+    async def attach(self, claim_id: int, item_code: str, sha256: str, **fields: Any) -> ClaimDocument | None:
+        """Link a stored file to a checklist item; None when it was already there."""
         exists = await self._session.scalars(select(ClaimDocument.id).where(
             ClaimDocument.claim_id == claim_id, ClaimDocument.item_code == item_code, ClaimDocument.sha256 == sha256))
         if exists.first() is not None:
-            return False
-        self._session.add(ClaimDocument(claim_id=claim_id, item_code=item_code, sha256=sha256, **fields))
+            return None
+        document = ClaimDocument(claim_id=claim_id, item_code=item_code, sha256=sha256, **fields)
+        self._session.add(document)
         await self._session.flush()
-        return True
+        return document
 
 
 class ClaimOriginals:

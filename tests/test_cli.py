@@ -24,7 +24,7 @@ DATA_KEY = "uW1ZQ9n4mDq6xg0oB3aYQm2Qm2bXx6uGQWZ0x8Hk3pM="
 def environment(tmp_path: Path, **values: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("QAMQOR_")}
     env.update({"PYTHONPATH": str(ROOT), "QAMQOR_DATA_DIR": str(tmp_path / "data"),
-                "QAMQOR_DATA_KEY": DATA_KEY, "QAMQOR_TEST_SETUP": "1", **values})
+                "QAMQOR_DATA_KEY": DATA_KEY, "QAMQOR_TEST_SETUP": "1", "QAMQOR_API_PORT": "0", **values})
     return env
 
 
