@@ -18,6 +18,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -56,6 +57,15 @@ def signed_headers(secret: str, event_id: str, at: datetime, body: str) -> dict[
             "webhook-signature": Webhook(secret).sign(event_id, at, body), "content-type": "application/json"}
 
 
+@dataclass(frozen=True)
+class _Due:
+    id: int
+    partner_id: int
+    attempts: int
+    next_attempt_at: datetime | None
+    body: str
+
+
 class PartnerWebhooks:
     """Delivers due events; `wake()` after a commit that wrote some, `run()` in the background."""
 
@@ -87,7 +97,8 @@ class PartnerWebhooks:
         """Send what is due now, oldest first, stopping each partner at its first failure."""
         now = self.clock()
         async with UnitOfWork(self.sessions) as uow:
-            events = await uow.partner_events.due(now)
+            events = [_Due(e.id, e.partner_id, e.attempts, e.next_attempt_at, event_body(e))
+                      for e in await uow.partner_events.due(now)]
             partners = {p.id: (p.webhook_url, p.webhook_secret, p.name) for p in await uow.partners.all()}
         held: set[int] = set()
         delivered = 0
@@ -113,11 +124,11 @@ class PartnerWebhooks:
                 await uow.commit()
         return delivered
 
-    async def _post(self, url: str | None, secret: str | None, event: PartnerEvent) -> str | None:
+    async def _post(self, url: str | None, secret: str | None, event: _Due) -> str | None:
         """None when the partner answered 2xx; otherwise what went wrong."""
         if not url or not secret:
             return "no webhook"
-        body = event_body(event)
+        body = event.body
         client = self._client or httpx.AsyncClient(timeout=10.0)
         try:
             response = await client.post(url, content=body.encode("utf-8"),
