@@ -7,7 +7,7 @@ import logging
 import signal
 from contextlib import suppress
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
@@ -20,7 +20,6 @@ from bot.partner_webhooks import PartnerWebhooks, report_unreachable
 from bot.i18n import LANGUAGES
 from bot.settings import Settings
 from bot.telemedicine import service as telemedicine_jobs
-from bot.web.server import ApiServer
 from handlers import build_router, documents, start, support, telemedicine
 from storage.db import create_engine, migrate, session_factory
 from storage import crypto
@@ -28,6 +27,9 @@ from storage.documents import DocumentStore
 from storage.inbox import Inbox
 from storage.models import utcnow
 from storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.web.server import ApiServer
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +202,8 @@ class QamqorBot:
 
     async def serve_api(self, host: str, port: int) -> int:
         """Serve the web app (webhook, partner API, health) in this event loop; returns the port."""
+        from bot.web.server import ApiServer  # FastAPI loads after the database is ready, not before
+
         self.api = ApiServer(self, host, port)
         return await self.api.start()
 

@@ -56,20 +56,22 @@ APPEAL_ROUTES = {
 }
 
 
-async def apply(uow: UnitOfWork, claim: Claim, change: StatusChange, note: str | None, by: str,
-                today: date) -> None:
-    """Move the claim, record it on the timeline, and queue the customer's message."""
+async def apply(uow: UnitOfWork, claim: Claim, change: StatusChange, note: str | None, by: str) -> int:
+    """Move the claim, record it on the timeline, and queue the customer's message;
+    returns the timeline entry's id (the claims list's cursor)."""
     claim.status = change.status
     details = {**change.parameters, "by": by, **({"clause_cited": change.clause} if change.clause else {})}
     if note:
         details["note"] = note
-    uow.claims.note(claim.id, change.status, **details)
+    entry = uow.claims.note(claim.id, change.status, **details)
     user = await uow.users.get(claim.user_id)
     t = translator((user.language if user else None) or "ru")
     text = await message(uow, t, claim, change, note)
     uow.outbox.add(claim.user_id, {"method": "send_message", "text": text, "reply_markup": {"inline_keyboard": [
         [{"text": t.gettext(MY_CLAIMS), "callback_data": f"claims:{claim.id}"},
          {"text": t.gettext(PERSON), "callback_data": "support"}]]}})
+    await uow.flush()
+    return entry.id
 
 
 async def message(uow: UnitOfWork, t: Translator, claim: Claim, change: StatusChange, note: str | None) -> str:

@@ -456,8 +456,10 @@ class Claims:
                                 Claim.status.in_(("registered", "documents_requested"))).order_by(Claim.next_reminder_at).limit(limit))
         return result.all()
 
-    def note(self, claim_id: int, kind: str, **details: Any) -> None:
-        self._session.add(ClaimEvent(claim_id=claim_id, kind=kind, details=details))
+    def note(self, claim_id: int, kind: str, **details: Any) -> ClaimEvent:
+        event = ClaimEvent(claim_id=claim_id, kind=kind, details=details)
+        self._session.add(event)
+        return event
 
     async def timeline(self, claim_id: int) -> Sequence[ClaimEvent]:
         result = await self._session.scalars(

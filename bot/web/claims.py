@@ -130,6 +130,17 @@ class ClaimDetail(BaseModel):
     timeline: list[TimelineOut]
 
 
+class StatusChanged(BaseModel):
+    """The answer to a status change: the claim's new status and what it rests on."""
+
+    number: str
+    status: Status
+    parameters: dict[str, Any]
+    clause: str | None = Field(description="the clause the status rests on, when one applies")
+    allowed_transitions: list[str]
+    cursor: int = Field(description="the position of this change in the claims list")
+
+
 class StatusChangeIn(BaseModel):
     status: Status
     parameters: dict[str, Any] = Field(default_factory=dict, description=(
@@ -260,7 +271,7 @@ async def download_archive(request: Request, number: str = CLAIM_NUMBER,
                     headers={"Content-Disposition": f'attachment; filename="{number}.zip"'})
 
 
-@router.post("/claims/{number}/status", response_model=ClaimDetail, summary="Move the claim to another status",
+@router.post("/claims/{number}/status", response_model=StatusChanged, summary="Move the claim to another status",
              responses={**NOT_FOUND, 409: {"model": ErrorResponse, "description": "not allowed from the current "
                                                                                    "status; `allowed` lists what is"}})
 async def post_status(request: Request, body: StatusChangeIn, number: str = CLAIM_NUMBER,
@@ -284,9 +295,10 @@ async def post_status(request: Request, body: StatusChangeIn, number: str = CLAI
         except InvalidParameters as invalid:
             raise ApiError(422, "invalid_parameters", "the parameters do not fit this status",
                            problems=[{"parameter": p.parameter, "code": p.code} for p in invalid.problems]) from None
-        await news.apply(uow, claim, change, (body.note or "").strip() or None, f"partner:{scope.name}", today)
-        await uow.flush()
-        return 200, (await claim_detail(uow, claim)).model_dump(mode="json")
+        cursor = await news.apply(uow, claim, change, (body.note or "").strip() or None, f"partner:{scope.name}")
+        return 200, StatusChanged(number=number, status=change.status, parameters=change.parameters,
+                                  clause=change.clause, allowed_transitions=list(allowed_from(change.status)),
+                                  cursor=cursor).model_dump(mode="json")
 
     response, ran = await run_once(qamqor, scope, idempotency_key,
                                    fingerprint("POST", request.url.path, body), operation)
