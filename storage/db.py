@@ -61,6 +61,10 @@ def alembic_config(connection: Connection | None = None) -> Config:
 async def migrate(engine: AsyncEngine) -> None:
     """Bring the schema to the newest Alembic revision."""
     async with engine.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            # pysqlite opens no transaction before DDL, so each CREATE TABLE would commit
+            # alone and a process killed mid-migration would leave half a schema behind.
+            await connection.exec_driver_sql("BEGIN IMMEDIATE")
         await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "head"))
 
 
