@@ -5,6 +5,8 @@ Nomad Life rules 7.8-7.10, 10.3, 13.3-13.5; SAKBOL offer 5.4, 9.3."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import io
 import json
 import logging
@@ -17,7 +19,6 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select
-from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from bot.i18n import translator
 from bot.partners_cli import execute
@@ -26,10 +27,10 @@ from handlers import claim_status as news
 from handlers.claims import CLAIM_TITLE
 from insurance.catalogue import get_product
 from storage.db import session_factory
-from storage.models import ClaimDocument, IdempotentRequest, utcnow
+from storage.models import IdempotentRequest
 from storage.unit_of_work import UnitOfWork
 from tests.chat import catalogue, plain
-from tests.partner_api import Api, Receiver, add_partner, registered_claim
+from tests.partner_api import Api, add_partner, registered_claim
 
 ROOT = Path(__file__).resolve().parents[1]
 PDF = b"%PDF-1.4\n%scan of a page\n"
@@ -152,10 +153,10 @@ async def test_a_wrong_or_revoked_key_is_401_and_the_key_never_reaches_the_log(q
         answer = await Api(service, wrong).get(f"/api/v1/claims/{number}")
         assert answer.status_code == 401 and answer.json()["error"]["code"] == "unauthorized"
     assert (await Api(service, None).status(number, "under_review")).status_code == 401
-    out = await execute(settings, __import__("argparse").Namespace(action="revoke", name="SAKBOL"))
+    out = await execute(settings, argparse.Namespace(action="revoke", name="SAKBOL"))
     assert "revoked" in out
     assert (await Api(service, key).get(f"/api/v1/claims/{number}")).status_code == 401
-    listed = await execute(settings, __import__("argparse").Namespace(action="list"))
+    listed = await execute(settings, argparse.Namespace(action="list"))
     assert key not in listed and "SAKBOL" in listed
     assert key not in caplog.text and key[4:14] not in caplog.text
     async with UnitOfWork(session_factory(qamqor.engine)) as uow:
@@ -275,7 +276,7 @@ async def test_a_customer_who_blocked_the_bot_is_reported_unreachable(qamqor, sa
         events = (await sakbol_api.get("/api/v1/events")).json()["events"]
         if any(e["type"] == "customer.unreachable" for e in events):
             break
-        await __import__("asyncio").sleep(0.1)
+        await asyncio.sleep(0.1)
     unreachable = [e for e in events if e["type"] == "customer.unreachable"]
     assert len(unreachable) == 1 and unreachable[0]["data"]["claims"] == [number]
     assert unreachable[0]["data"]["reason"] == "blocked_the_bot"

@@ -5,7 +5,7 @@ the insurer through the API issues the policy once."""
 
 from __future__ import annotations
 
-import json
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -17,7 +17,6 @@ from storage import claim_progress
 from storage.db import session_factory
 from storage.models import utcnow
 from storage.unit_of_work import UnitOfWork
-from tests.chat import catalogue
 from tests.partner_api import Api, Receiver, add_partner, registered_claim
 from tests.purchase_flow import buyer, share_and_sign
 from tests.test_journeys_claims import give_policy, last_year, ready, report
@@ -97,7 +96,7 @@ async def test_a_webhook_down_for_a_while_then_up_gets_everything_once_in_order_
         for claim in claims:
             await upload(first, claim, item, JPEG + f"{claim}{index}".encode())
     while receiver.refused == 0:
-        await __import__("asyncio").sleep(0.05)
+        await asyncio.sleep(0.05)
     await first.stop()  # down, and the bot restarts in the middle
     second = await start_bot()
     receiver.down = False

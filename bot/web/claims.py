@@ -194,7 +194,6 @@ async def read_claim(request: Request, number: str = CLAIM_NUMBER,
 
 
 async def claim_detail(uow: UnitOfWork, claim: Claim) -> ClaimDetail:
-    product = get_product(claim.product_code)
     policy = await uow.policies.get(claim.policy_id)
     user = await uow.users.get(claim.user_id)
     assert policy is not None
