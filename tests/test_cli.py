@@ -9,6 +9,8 @@ import socket
 import sys
 from pathlib import Path
 
+import httpx
+
 from bot.emulator import Emulator
 from bot.emulator.client import EmulatorClient
 from handlers import consent
@@ -59,8 +61,12 @@ async def test_sandbox_starts_without_a_token_and_answers_start(tmp_path):
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     try:
-        banner = await read_until(process.stdout, r"Qamqor sandbox is running: (http://\S+)/")
+        banner = await read_until(process.stdout, r"partner API: (http://\S+)/api/v1")
         base = re.search(r"running: (http://\S+)/", banner).group(1)
+        api = re.search(r"partner API: (http://127\.0\.0\.1:\d+)/api/v1", banner).group(1)
+        async with httpx.AsyncClient(base_url=api) as web:
+            assert (await web.get("/healthz")).json() == {"status": "ok", "database": "ok"}
+            assert "/api/v1/claims" in (await web.get("/api/v1/openapi.json")).json()["paths"]
         async with EmulatorClient(base) as control:
             user = Person(control, await control.create_user(first_name="Айбек", language_code="ky"))
             await user.send("/start")
@@ -75,9 +81,11 @@ async def test_sandbox_starts_without_a_token_and_answers_start(tmp_path):
 async def test_run_talks_to_any_bot_api_server_and_keeps_the_token_out_of_logs(tmp_path):
     emulator = Emulator(token=TOKEN)
     base = await emulator.start(host="127.0.0.1", port=0)
+    api_port = free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=tmp_path,
-        env=environment(tmp_path, QAMQOR_BOT_TOKEN=TOKEN, QAMQOR_API_BASE_URL=base, QAMQOR_LOG_LEVEL="DEBUG"),
+        env=environment(tmp_path, QAMQOR_BOT_TOKEN=TOKEN, QAMQOR_API_BASE_URL=base, QAMQOR_LOG_LEVEL="DEBUG",
+                        QAMQOR_API_LISTEN="127.0.0.1", QAMQOR_API_PORT=str(api_port)),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     try:
@@ -86,6 +94,9 @@ async def test_run_talks_to_any_bot_api_server_and_keeps_the_token_out_of_logs(t
             await user.send("/start")
             offer = await user.reply(timeout=60)
             assert offer["text"].startswith(catalogue("kk", consent.OFFER_TITLE))
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{api_port}") as web:
+            # Long polling: the partner API listens on its own port.
+            assert (await web.get("/healthz")).json()["status"] == "ok"
     finally:
         logs = await stop(process)
         await emulator.stop()
@@ -115,6 +126,10 @@ async def test_run_with_a_webhook_receives_updates_with_the_secret(tmp_path):
             await user.send("/start")
             offer = await user.reply(timeout=60)
             assert offer["text"].startswith(catalogue("ru", consent.OFFER_TITLE))
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as web:
+            # One server: the webhook, the partner API and the health check.
+            assert (await web.get("/healthz")).json()["status"] == "ok"
+            assert (await web.get("/api/v1/claims")).status_code == 401
     finally:
         logs = await stop(process)
         await emulator.stop()
