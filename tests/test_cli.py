@@ -134,3 +134,32 @@ async def test_run_with_a_webhook_receives_updates_with_the_secret(tmp_path):
         logs = await stop(process)
         await emulator.stop()
     assert "hook-secret-1" not in logs and TOKEN not in logs
+
+
+async def test_partners_add_prints_the_key_once_and_refuses_bad_arguments(tmp_path):
+    async def cli(*args: str) -> tuple[int, str, str]:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "partners", *args, cwd=tmp_path, env=environment(tmp_path),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await asyncio.wait_for(process.communicate(), 120)
+        return process.returncode, out.decode(), err.decode()
+
+    code, out, _ = await cli("add", "--name", "SAKBOL", "--kind", "insurer", "--products", "sakbol")
+    assert code == 0
+    key = re.search(r"API key \(shown once, keep it secret\): (qmq_\S+)", out).group(1)
+    code, listing, _ = await cli("list")
+    assert code == 0 and "SAKBOL" in listing and key not in listing
+    import hashlib
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "data" / "qamqor.sqlite3") as db:
+        assert db.execute("SELECT key_sha256 FROM partners").fetchone()[0] == hashlib.sha256(key.encode()).hexdigest()
+    for args, message in ((("add", "--name", "SAKBOL", "--kind", "insurer", "--products", "sakbol"), "exists"),
+                          (("add", "--name", "X", "--kind", "insurer", "--products", "life"), "unknown product"),
+                          (("add", "--name", "X", "--kind", "broker", "--products", "sakbol"), "invalid choice"),
+                          (("add", "--name", "X", "--kind", "bank", "--products", "sakbol", "--webhook-url", "ftp://x"),
+                           "http(s) URL"),
+                          (("revoke", "Nobody"), "no partner")):
+        code, out, err = await cli(*args)
+        last = err.strip().splitlines()[-1]
+        assert code == 2 and last.startswith("qamqor: ") and message in last and "Traceback" not in err

@@ -280,3 +280,27 @@ async def test_a_customer_who_blocked_the_bot_is_reported_unreachable(qamqor, sa
     unreachable = [e for e in events if e["type"] == "customer.unreachable"]
     assert len(unreachable) == 1 and unreachable[0]["data"]["claims"] == [number]
     assert unreachable[0]["data"]["reason"] == "blocked_the_bot"
+
+
+async def test_a_batch_interrupted_by_a_restart_reaches_each_customer_once(start_bot, settings, person):
+    first = await start_bot()
+    key, _ = await add_partner(settings, "SAKBOL", "sakbol")
+    people = [await person(("kk", "ky", "ru")[i % 3]) for i in range(6)]
+    numbers = [await registered_claim(first, p.id, language=p.language) for p in people]
+    port = await first.serve_api("127.0.0.1", 0)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        api = Api(client, key)
+        answers = await asyncio.gather(*(api.status(n, "under_review", key=f"batch-{n}") for n in numbers))
+    assert [a.status_code for a in answers] == [200] * 6
+    await first.stop()  # in the middle of delivering the batch
+    second = await start_bot()
+    port = await second.serve_api("127.0.0.1", 0)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        # The back office retries the whole batch after the restart: the keys make it harmless.
+        api = Api(client, key)
+        again = await asyncio.gather(*(api.status(n, "under_review", key=f"batch-{n}") for n in numbers))
+        assert all(a.headers.get("idempotent-replayed") == "true" for a in again)
+    for user, number in zip(people, numbers):
+        news_message = plain((await user.reply(timeout=20))["text"])
+        assert number in news_message and catalogue(user.language, news.UNDER_REVIEW) in news_message
+        assert await user.quiet_for(0.3) == []
