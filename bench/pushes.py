@@ -8,6 +8,7 @@ row), the sustained delivery rate of the customers' messages, and the number of
 
     .venv/bin/python bench/pushes.py              # 10,000 customers
     .venv/bin/python bench/pushes.py --customers 500 --concurrency 20
+    .venv/bin/python bench/pushes.py --database-url postgresql+asyncpg://user@host/empty_db
 """
 
 from __future__ import annotations
@@ -82,14 +83,17 @@ async def sent_count(qamqor: QamqorBot) -> int:
             OutgoingMessage.sent_at.is_not(None), OutgoingMessage.given_up_at.is_(None)))) or 0
 
 
-async def main(customers: int, concurrency: int) -> None:
+async def main(customers: int, concurrency: int, database_url: str | None) -> None:
     flood = FloodCounter()
     logging.getLogger("bot.dispatcher").addHandler(flood)
     with tempfile.TemporaryDirectory() as data_dir:
         emulator = Emulator(token=SANDBOX_TOKEN)
         base = await emulator.start()
-        settings = load_settings({"QAMQOR_API_BASE_URL": base.removesuffix("/bot"), "QAMQOR_DATA_DIR": data_dir,
-                                  "QAMQOR_LOG_LEVEL": "WARNING"}, sandbox=True)
+        environ = {"QAMQOR_API_BASE_URL": base.removesuffix("/bot"), "QAMQOR_DATA_DIR": data_dir,
+                   "QAMQOR_LOG_LEVEL": "WARNING"}
+        if database_url:
+            environ["QAMQOR_DATABASE_URL"] = database_url
+        settings = load_settings(environ, sandbox=True)
         qamqor = QamqorBot(settings)
         await qamqor.start(timeout=1)
         port = await qamqor.serve_api("127.0.0.1", 0)
@@ -143,5 +147,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=20, help="requests in flight at once")
+    parser.add_argument("--database-url", default=None, help="e.g. an empty PostgreSQL database (default: SQLite)")
     options = parser.parse_args()
-    asyncio.run(main(options.customers, options.concurrency))
+    asyncio.run(main(options.customers, options.concurrency, options.database_url))
