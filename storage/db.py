@@ -64,7 +64,7 @@ async def migrate(engine: AsyncEngine) -> None:
         if connection.dialect.name == "sqlite":
             # pysqlite opens no transaction before DDL, so each CREATE TABLE would commit
             # alone and a process killed mid-migration would leave half a schema behind.
-            await connection.exec_driver_sql("BEGIN IMMEDIATE")
+            await connection.exec_driver_sql("BEGIN")  # deferred: a database at head is only read
         await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "head"))
 
 
