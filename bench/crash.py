@@ -255,7 +255,7 @@ async def drill(purchases: int = 4, visitors: int = 4, kills: int = 3, seed: int
     base = await emulator.start(host="127.0.0.1", port=0)
     env = {k: v for k, v in os.environ.items() if not k.startswith("QAMQOR_")}
     env.update(PYTHONPATH=str(ROOT), QAMQOR_BOT_TOKEN=TOKEN, QAMQOR_API_BASE_URL=base,
-               QAMQOR_DATA_DIR=str(folder), QAMQOR_DATA_KEY=DATA_KEY, QAMQOR_LOG_LEVEL="WARNING",
+               QAMQOR_DATA_DIR=str(folder), QAMQOR_DATA_KEY=DATA_KEY, QAMQOR_LOG_LEVEL="WARNING", QAMQOR_API_PORT="0",
                QAMQOR_SMS_GATEWAY_URL=f"{base}/control/sms", QAMQOR_PAYMENT_PROVIDER_TOKEN="sandbox-payments",
                # the drill is about kills; this emulator enforces no sending limits
                QAMQOR_SEND_LIMITS="off")

@@ -92,7 +92,7 @@ class Cluster:
         env = {k: v for k, v in os.environ.items() if not k.startswith("QAMQOR_")}
         env.update(PYTHONPATH=str(ROOT), QAMQOR_BOT_TOKEN=TOKEN, QAMQOR_API_BASE_URL=self.base,
                    QAMQOR_DATA_DIR=str(self.folder), QAMQOR_DATA_KEY=DATA_KEY, QAMQOR_LOG_LEVEL=self.log_level,
-                   QAMQOR_DATABASE_URL=self.database_url, QAMQOR_TEST_SETUP="1",
+                   QAMQOR_DATABASE_URL=self.database_url, QAMQOR_TEST_SETUP="1", QAMQOR_API_PORT="0",
                    QAMQOR_WORKER_LEASE_SECONDS=str(self.lease), QAMQOR_SEND_LIMITS="on" if self.limits else "off")
         self.workers = [BotProcess(env, self.folder / f"worker-{i}.log") for i in range(self.count)]
         for worker in self.workers:

@@ -1,4 +1,5 @@
-"""Command line: `python -m bot run | sandbox | migrate | quote | partner-link | claims | telemedicine`."""
+"""Command line: `python -m bot run | sandbox | migrate | quote | partner-link | claims | telemedicine |
+partners | openapi`."""
 
 from __future__ import annotations
 
@@ -87,7 +88,10 @@ async def run_sandbox(settings: Settings, stop: asyncio.Event | None = None) -> 
         from bot.sandbox.clinic import ClinicDesk
 
         emulator.sandbox.clinic = ClinicDesk.for_bot(qamqor)  # the page's clinic pane (Dariger Online)
+    api_port = await qamqor.serve_api(settings.api_listen, settings.api_port)
     print(f"Qamqor sandbox is running: {base}/", flush=True)
+    print(f"  partner API: http://{settings.api_listen}:{api_port}/api/v1 (OpenAPI: /api/v1/openapi.json, "
+          "keys: python -m bot partners add)", flush=True)
     print(f"  open {base}/ in a browser to chat with the bot as any number of users (docs/sandbox.md)", flush=True)
     print(f"  Bot API emulator: {base}/bot<token>/<method>; control API: {base}/control/ "
           "(see docs/emulator.md)", flush=True)
@@ -224,6 +228,29 @@ def cmd_telemedicine(args: argparse.Namespace) -> None:
         raise SystemExit(2) from None
 
 
+def cmd_partners(args: argparse.Namespace) -> None:
+    """The partner API's partners: keys are printed once, stored as SHA-256."""
+    from bot.partners_cli import PartnerCliError, execute
+
+    settings = _settings(sandbox=True)
+    _use_data_keys(settings)
+    try:
+        print(asyncio.run(execute(settings, args)))
+    except PartnerCliError as exc:
+        fail(str(exc))
+
+
+def cmd_openapi(args: argparse.Namespace) -> None:
+    """Write the partner API's OpenAPI document (docs/openapi.json is this output)."""
+    from bot.web.openapi import document
+
+    text = document()
+    if args.output is None:
+        print(text, end="")
+    else:
+        args.output.write_text(text, encoding="utf-8")
+
+
 def cmd_genkey(_args: argparse.Namespace) -> None:
     """A new data key for QAMQOR_DATA_KEY."""
     from cryptography.fernet import Fernet
@@ -298,6 +325,12 @@ def main(argv: list[str] | None = None) -> None:
     from bot.telemedicine.cli import add_parser as add_telemedicine_parser
 
     add_telemedicine_parser(commands).set_defaults(func=cmd_telemedicine)
+    from bot.partners_cli import add_parser as add_partners_parser
+
+    add_partners_parser(commands).set_defaults(func=cmd_partners)
+    openapi = commands.add_parser("openapi", help="print (or --output) the partner API's OpenAPI document")
+    openapi.add_argument("--output", type=Path, default=None, help="e.g. docs/openapi.json")
+    openapi.set_defaults(func=cmd_openapi)
     commands.add_parser("genkey", help="print a new data key for QAMQOR_DATA_KEY").set_defaults(func=cmd_genkey)
     commands.add_parser("rekey", help="re-encrypt personal data with the newest QAMQOR_DATA_KEY (rotation)") \
         .set_defaults(func=cmd_rekey)

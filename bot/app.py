@@ -7,9 +7,7 @@ import logging
 import signal
 from contextlib import suppress
 from datetime import datetime, timedelta
-from typing import Any
-
-from aiohttp import web
+from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
@@ -18,6 +16,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from bot.adapters import EmulatorSms, HttpSmsGateway, LoggedSms, SmsSender
 from bot.dispatcher import Dispatcher, PerUserOrder
 from bot.inbox import InboxProcessor, Poller
+from bot.partner_webhooks import PartnerWebhooks, report_unreachable
 from bot.i18n import LANGUAGES
 from bot.settings import Settings
 from bot.telemedicine import service as telemedicine_jobs
@@ -31,6 +30,9 @@ from storage.documents import DocumentStore
 from storage.inbox import Inbox
 from storage.models import utcnow
 from storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.web.server import ApiServer
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +77,9 @@ class QamqorBot:
         if settings.send_limits:
             limits = Limits.per_second(settings.send_rate)
             self.dispatcher.limiter = SharedLimiter(self.engine, limits) if self.shared else MemoryLimiter(limits)
+        self.dispatcher.on_given_up.append(report_unreachable)
+        self.webhooks = PartnerWebhooks(self.dispatcher.sessions, self.dispatcher.write_slots)
+        self.api: ApiServer | None = None
         self.application = self._build_application()
         self.processor = InboxProcessor(self.inbox, self._process, self.dispatcher.write_slots)
         self.link = ClusterLink(self.engine.url, f"qamqor {self.processor.worker}") if self.shared else None
@@ -210,6 +215,7 @@ class QamqorBot:
             await self.link.listen(INBOX_CHANNEL, self.processor.wake)
             await self.link.open()
         self._tasks.append(asyncio.create_task(self.processor.run(only_worker=not self.shared), name="inbox"))
+        self._tasks.append(asyncio.create_task(self.webhooks.run(self._stopping), name="partner-webhooks"))
         if polling or self.link is not None:
             poller = Poller(self.application.bot, self._store, timeout=timeout, poll_interval=poll_interval)
             run = poller.run() if self.link is None else self._cluster_forever(poller if polling else None)
@@ -251,7 +257,17 @@ class QamqorBot:
                 with suppress(asyncio.CancelledError, Exception):
                     await polling
 
+    async def serve_api(self, host: str, port: int) -> int:
+        """Serve the web app (webhook, partner API, health) in this event loop; returns the port."""
+        from bot.web.server import ApiServer  # FastAPI loads after the database is ready, not before
+
+        self.api = ApiServer(self, host, port)
+        return await self.api.start()
+
     async def stop(self) -> None:
+        if self.api is not None:
+            await self.api.stop()
+            self.api = None
         poller = [t for t in self._tasks if t.get_name() == "poller"]
         for task in poller:
             task.cancel()
@@ -281,35 +297,16 @@ class QamqorBot:
             loop.add_signal_handler(sig, stop.set)
         webhook = self.settings.webhook_url is not None
         await self.start(timeout=30, polling=not webhook)
-        runner = await self._serve_webhook() if webhook else None
         try:
+            if webhook:
+                # One server: Telegram's webhook at /telegram beside the partner API.
+                await self.serve_api(self.settings.webhook_listen, self.settings.webhook_port)
+                await self.application.bot.set_webhook(f"{self.settings.webhook_url}/telegram",
+                                                       secret_token=self.settings.webhook_secret,
+                                                       allowed_updates=Update.ALL_TYPES)
+            else:
+                port = await self.serve_api(self.settings.api_listen, self.settings.api_port)
+                log.info("partner API on %s:%s (/api/v1, /healthz)", self.settings.api_listen, port)
             await stop.wait()
         finally:
-            if runner is not None:
-                await runner.cleanup()
             await self.stop()
-
-    async def _serve_webhook(self) -> web.AppRunner:
-        """A minimal webhook at `/telegram`: stores the update, then answers 200."""
-        secret = self.settings.webhook_secret
-
-        async def telegram(request: web.Request) -> web.Response:
-            if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != secret:
-                return web.Response(status=403)
-            try:
-                data = await request.json()
-                await self.receive_update(data)
-            except ValueError:
-                return web.Response(status=400)
-            return web.Response(status=200)
-
-        app = web.Application()
-        app.router.add_post("/telegram", telegram)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        # reuse_port: several workers on one machine share the port; the kernel spreads
-        # the connections (any worker may answer: it only stores the update).
-        await web.TCPSite(runner, self.settings.webhook_listen, self.settings.webhook_port, reuse_port=True).start()
-        await self.application.bot.set_webhook(f"{self.settings.webhook_url}/telegram", secret_token=secret,
-                                               allowed_updates=Update.ALL_TYPES)
-        return runner

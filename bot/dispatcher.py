@@ -87,6 +87,7 @@ _EDIT_IMPOSSIBLE = ("message to edit not found", "message can't be edited", "the
 
 OnSent = Callable[[UnitOfWork, str, int], Awaitable[None]]
 Resolver = Callable[[UnitOfWork, str], Awaitable[int | None]]
+GivenUp = Callable[[UnitOfWork, OutgoingMessage, str], Awaitable[None]]
 
 
 class PerUserOrder(BaseUpdateProcessor):
@@ -229,6 +230,9 @@ class Dispatcher:
         # Outbox values known only at send time ("resolve": {param: "name:arg"}), such as
         # the forum topic created by an earlier row of the same ticket.
         self.resolvers: dict[str, Resolver] = {}
+        # Steps run in the transaction that gives a row up (e.g. the customer is reported
+        # to partners as unreachable when they blocked the bot).
+        self.on_given_up: list[GivenUp] = []
         self.staff = StaffDirectory(settings)
         self.staff_forum = False
         self._flush_lock = asyncio.Lock()
@@ -523,6 +527,8 @@ class Dispatcher:
                 await uow.outbox.mark_failed(row.id, outcome.error, give_up=True, now=now)
                 log.error("outbox row %s to chat %s given up: %s", row.id, row.chat_id, outcome.error)
                 self._tell_staff_undelivered(uow, row, outcome.error)
+                for step in self.on_given_up:
+                    await step(uow, row, outcome.error)
             await uow.commit()
 
     def _tell_staff_undelivered(self, uow: UnitOfWork, row: OutgoingMessage, error: str) -> None:

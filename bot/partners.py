@@ -1,8 +1,8 @@
 """Telling an insurer or a lender that something happened.
 
-Today every notice is a message in the staff chat (in the staff's language),
-naming whom the staff must pass it to; an insurer or bank API event can be
-added here later without touching the journeys that call `notify`.
+Every notice is a message in the staff chat (in the staff's language), naming
+whom the staff must pass it to, and an event to the product's partners of the
+API (issue 9), so an insurer or bank integrated with the API gets it directly.
 """
 
 from __future__ import annotations
@@ -46,8 +46,16 @@ class PartnerNotice:
     values: dict[str, object] = field(default_factory=dict)
 
 
-def notify(turn: Turn, notice: PartnerNotice) -> None:
-    """Pass `notice` on to its recipients (the staff chat for now)."""
+# The notice as an event to the product's partners through the API (bot.partner_webhooks).
+NOTICE_EVENTS = {"consent_withdrawn": "consent.withdrawn", "claim_reported": "claim.reported_to_lender",
+                 "termination_requested": "policy.termination_requested"}
+
+
+async def notify(turn: Turn, notice: PartnerNotice) -> None:
+    """Pass `notice` on to its recipients: the staff chat, and an event to every
+    partner of the product (webhook and `GET /api/v1/events`)."""
+    await turn.uow.partner_events.emit(notice.product_code, NOTICE_EVENTS[notice.kind], {
+        "recipients": list(notice.recipients), **{k: v for k, v in notice.values.items()}})
     if turn.settings.staff_chat_id is None:
         log.warning("%s notice for %s not sent: QAMQOR_STAFF_CHAT_ID is not set", notice.kind, notice.product_code)
         return

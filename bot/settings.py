@@ -67,6 +67,10 @@ class Settings:
     worker_lease_seconds: int = 30
     send_limits: bool = True
     send_rate: int = 30
+    # Partner API (issue 9): where it listens when the bot polls (in webhook mode it shares
+    # the webhook's server); port 0 takes any free port (tests).
+    api_listen: str = "0.0.0.0"
+    api_port: int = 8080
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -160,7 +164,9 @@ def load_settings(
 
     port = _int("QAMQOR_WEBHOOK_PORT", get("WEBHOOK_PORT"), 8443)
     sandbox_port = _int("QAMQOR_SANDBOX_PORT", get("SANDBOX_PORT"), 8081)
-    for name, value in (("QAMQOR_WEBHOOK_PORT", port), ("QAMQOR_SANDBOX_PORT", sandbox_port)):
+    api_port = _int("QAMQOR_API_PORT", get("API_PORT"), 8080)
+    for name, value in (("QAMQOR_WEBHOOK_PORT", port), ("QAMQOR_SANDBOX_PORT", sandbox_port),
+                        ("QAMQOR_API_PORT", api_port)):
         if not 0 <= value <= 65535:
             raise SettingsError(f"{name} must be between 0 and 65535, got {value}")
 
@@ -238,6 +244,9 @@ def load_settings(
         worker_lease_seconds=lease,
         send_limits=limits == "on",
         send_rate=send_rate,
+        # The sandbox serves the API on loopback only.
+        api_listen="127.0.0.1" if sandbox else (get("API_LISTEN") or "0.0.0.0"),
+        api_port=api_port,
     )
     if not sandbox:  # checked last: a malformed setting above is named first
         if not data_key:

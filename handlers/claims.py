@@ -152,14 +152,22 @@ RELATION_HOLDER = N_("policyholder")
 CLAIMS_TITLE = N_("<b>📋 My claims</b>")
 NO_CLAIMS = N_("You have no claims.")
 CLAIM_LINE = N_("<b>%(number)s</b> · %(event)s, %(date)s\n%(status)s · documents %(delivered)s of %(total)s")
-STATUSES = {"registered": N_("registered, waiting for documents"), "complete": N_("all documents delivered"),
-            "closed": N_("closed")}
+# Every status of the claim status machine (insurance.claim_status), as the customer reads it.
+STATUSES = {"registered": N_("registered, waiting for documents"),
+            "documents_requested": N_("the insurer asked for documents"),
+            "documents_complete": N_("all documents delivered"),
+            "under_review": N_("under review by the insurer"), "approved": N_("payout approved"),
+            "paid": N_("payout made"), "refused": N_("payout refused"), "closed": N_("closed")}
 CLAIM_BUTTON = N_("📋 %(number)s")
 CLAIM_TITLE = N_("<b>📋 Claim No. %(number)s</b>")
 TIMELINE = N_("<b>Timeline</b>")
 TIMELINE_EVENTS = {"registered": N_("registered"), "document": N_("document received: %(item)s"),
-                   "complete": N_("all documents delivered"), "reminder": N_("reminder about missing documents"),
-                   "original": N_("the insurer has the original: %(item)s")}
+                   "documents_complete": N_("all documents delivered"),
+                   "reminder": N_("reminder about missing documents"),
+                   "original": N_("the insurer has the original: %(item)s"),
+                   "documents_requested": N_("the insurer asked for documents"),
+                   "under_review": N_("under review by the insurer"), "approved": N_("payout approved"),
+                   "paid": N_("payout made"), "refused": N_("payout refused"), "closed": N_("closed")}
 MISSING = N_("<b>Still missing (%(count)s of %(total)s)</b>")
 NOT_AVAILABLE = N_("This claim is not available.")
 
@@ -615,6 +623,11 @@ async def register_claim(turn: Turn) -> None:
         disability_set_on=date.fromisoformat(draft["disability_set_on"]) if draft.get("disability_set_on") else None,
         outside_option=draft.get("outside_option"),
     )
+    await turn.uow.partner_events.emit(product.code, "claim.registered", {
+        "claim": claim.number, "policy": policy.number, "event_type": claim.event_type,
+        "event_date": event_date.isoformat(), "reported_at": now.isoformat(), "late": claim.late,
+        "days_late": claim.days_late, "outside_cover": claim.outside_cover, "outside_option": claim.outside_option,
+    }, claim.number)
     turn.data.pop("claim", None)
     turn.goto("claims")
     turn.receipt(registered_text(turn, product, claim, reporting, policy), receipt_buttons(turn, product, claim))
@@ -631,7 +644,7 @@ async def register_claim(turn: Turn) -> None:
             name=" ".join(filter(None, [turn.user.first_name, turn.user.last_name])), relation=relation,
             phone=claim.contact_phone, flags=flags, description=claim.description,
         ), chat_id=turn.settings.staff_chat_id)
-    _notify_lender(turn, product, policy, claim)
+    await _notify_lender(turn, product, policy, claim)
 
 
 def _staff_flags(staff: Any, product: Product, claim: Claim) -> str:
@@ -645,10 +658,10 @@ def _staff_flags(staff: Any, product: Product, claim: Claim) -> str:
     return flags
 
 
-def _notify_lender(turn: Turn, product: Product, policy: Policy, claim: Claim) -> None:
+async def _notify_lender(turn: Turn, product: Product, policy: Policy, claim: Claim) -> None:
     """SAKBOL offer 8.1: the lender is told as well as the insurer."""
     if product.reporting.notify_lender:
-        notify(turn, PartnerNotice("claim_reported", product.code, (LENDER,), {
+        await notify(turn, PartnerNotice("claim_reported", product.code, (LENDER,), {
             "claim": claim.number, "policy": policy.number,
             "event": product.event_type(claim.event_type).name.get(turn.settings.staff_language),
             "date": claim.event_date.strftime("%d.%m.%Y"), "client": policy.holder_name,

@@ -257,7 +257,7 @@ async def withdraw(turn: Turn) -> None:
             lines += ["", turn._(WITHDRAWN_PRODUCT, product=product.name.get(turn.t.language),
                                  beneficiary=lender_name(turn, product)),
                       insurer_contacts(turn, product)]
-            notify(turn, PartnerNotice("consent_withdrawn", scope, WITHDRAWAL_RECIPIENTS, {
+            await notify(turn, PartnerNotice("consent_withdrawn", scope, WITHDRAWAL_RECIPIENTS, {
                 "client": client, "user_id": turn.user.id, "date": now.strftime("%d.%m.%Y %H:%M UTC"),
                 "consents": ", ".join(f"{c.kind} v{c.text_version}" for c in active if c.scope == scope),
                 "policies": ", ".join(p.number for p in policies if p.product_code == scope) or "—",

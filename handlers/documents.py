@@ -284,9 +284,8 @@ async def _album_continues(turn: Turn) -> bool:
         return True
     claim = await turn.uow.claims.get_for_user(turn.user.id, album["claim"])
     if claim is not None:
-        if await turn.uow.claims.attach(claim.id, album["item"], stored["sha256"], kind=stored["kind"],
-                                        size=stored["size"], original_name=stored["name"]):
-            turn.uow.claims.note(claim.id, "document", item=album["item"], sha256=stored["sha256"])
+        await claim_progress.attach_document(turn.uow, claim, album["item"], stored["sha256"], kind=stored["kind"],
+                                             size=stored["size"], original_name=stored["name"])
     return True
 
 
@@ -309,9 +308,8 @@ async def _attach(turn: Turn, claim: Claim, item: Any, files: list[dict[str, Any
     name = item.document.name.get(lang)
     added = 0
     for stored in files:
-        if await turn.uow.claims.attach(claim.id, item.code, stored["sha256"], kind=stored["kind"],
-                                        size=stored["size"], original_name=stored["name"]):
-            turn.uow.claims.note(claim.id, "document", item=item.code, sha256=stored["sha256"])
+        if await claim_progress.attach_document(turn.uow, claim, item.code, stored["sha256"], kind=stored["kind"],
+                                                size=stored["size"], original_name=stored["name"]):
             added += 1
     group = turn.incoming.media_group_id
     turn.data["docs_album"] = {"group": group, "claim": claim.id, "item": item.code} if group else None
@@ -343,7 +341,7 @@ async def _complete(turn: Turn, claim: Claim, total: int, received: str) -> None
     states, claim_dates = await claim_progress.clock(turn.uow, claim)
     turn.goto("claims")
     staff = translator(turn.settings.staff_language)
-    if claim_progress.complete_if_all_received(turn.uow, claim, states):
+    if await claim_progress.complete_if_all_received(turn.uow, claim, states):
         decision = claim_dates.decision
         turn.receipt(with_clause(turn, turn.ngettext(
             "<b>✅ All documents for claim No. %(number)s are delivered.</b>\n"

@@ -269,7 +269,7 @@ async def send_request(turn: Turn) -> None:
         expenses_minor=to_minor_units(result.refund.expenses), refund_minor=to_minor_units(result.refund.amount))
     product = get_product(policy.product_code)
     amount = turn.t.money(result.refund.amount, policy.currency)
-    notify(turn, PartnerNotice("termination_requested", policy.product_code, (INSURER,), {
+    await notify(turn, PartnerNotice("termination_requested", policy.product_code, (INSURER,), {
         "request": request.id, "kind": translator(turn.settings.staff_language).gettext(KINDS[result.kind]),
         "policy": policy.number, "client": policy.holder_name, "user_id": turn.user.id,
         "date": result.effective_on.strftime("%d.%m.%Y"),

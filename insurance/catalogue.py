@@ -18,6 +18,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from insurance.product import (
+    AppealRoute,
+    ClaimDecisions,
+    RefusalGround,
     LANGUAGES,
     AgeBand,
     AgeLimit,
@@ -286,6 +289,7 @@ def _parse_product(node: _Node) -> Product:
             "cover_start",
             "short_name",
             "sold_through",
+            "claim_decisions",
         )
     )
     languages_node = node.req("languages")
@@ -338,6 +342,7 @@ def _parse_product(node: _Node) -> Product:
         documents=documents,
         documents_note=node.opt("documents_note", _parse_clause_note),
         event_types=event_types,
+        claim_decisions=node.opt("claim_decisions", _parse_claim_decisions),
         telemedicine=telemedicine,
         late_payment_penalty=node.opt("late_payment_penalty", _parse_late_payment_penalty),
     )
@@ -418,6 +423,25 @@ def _parse_insurer(node: _Node) -> Insurer:
         website=node.opt("website", lambda n: n.pattern(r"https?://\S+", "an http(s) URL")),
         licence=node.opt("licence", _parse_licence),
     )
+
+
+APPEAL_ROUTES = ("insurer", "ombudsman", "regulator", "court")
+
+
+def _parse_claim_decisions(node: _Node) -> ClaimDecisions:
+    node.obj(("_comment", "refusal_clause", "refusal_grounds", "appeal"))
+    grounds = _unique(node.req("refusal_grounds").items(), _parse_refusal_ground, "refusal ground")
+    return ClaimDecisions(
+        refusal_clause=node.req("refusal_clause").string(),
+        refusal_grounds=grounds,
+        appeal=tuple(AppealRoute(n.req("route").choice(APPEAL_ROUTES), n.req("clause").string())
+                     for n in node.req("appeal").items() if n.obj(("route", "clause"))),
+    )
+
+
+def _parse_refusal_ground(node: _Node) -> RefusalGround:
+    node.obj(("code", "clause"))
+    return RefusalGround(node.req("code").code(), node.opt("clause", _Node.string))
 
 
 def _parse_regulator(node: _Node) -> Regulator:

@@ -336,6 +336,33 @@ class Telemedicine:
 
 
 @dataclass(frozen=True)
+class RefusalGround:
+    """A ground the insurer may cite to refuse a payout, with its default clause
+    (None: the insurer names the clause itself)."""
+
+    code: str
+    clause: str | None
+
+
+@dataclass(frozen=True)
+class AppealRoute:
+    """Where a customer may turn after a refusal (Nomad Life rules 7.10, 13.3-13.5)."""
+
+    route: str
+    clause: str
+
+
+@dataclass(frozen=True)
+class ClaimDecisions:
+    refusal_clause: str
+    refusal_grounds: tuple[RefusalGround, ...]
+    appeal: tuple[AppealRoute, ...]
+
+    def ground(self, code: str) -> RefusalGround:
+        return _find(self.refusal_grounds, code, "refusal ground")
+
+
+@dataclass(frozen=True)
 class Product:
     code: str
     name: LocalizedText
@@ -367,6 +394,7 @@ class Product:
     cover_start: CoverStart = CoverStart("chosen_date", "")
     short_name: LocalizedText | None = None
     sold_through: LocalizedText | None = None
+    claim_decisions: ClaimDecisions | None = None
 
     def invoice_title(self, language: str) -> str:
         """Telegram allows 1-32 characters for an invoice title."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from insurance.catalogue import get_product
+from insurance.claim_status import DOCUMENTS_COMPLETE, DOCUMENTS_REQUESTED, REGISTERED
 from insurance.claim_clock import ClaimClock, ItemStatus, all_received_at, claim_clock, item_statuses
 from insurance.product import ChecklistItem
 from insurance.reasons import ReasonedError
@@ -33,13 +34,32 @@ async def clock(uow: UnitOfWork, claim: Claim) -> tuple[tuple[ItemStatus, ...], 
     return states, claim_clock(get_product(claim.product_code), states)
 
 
-def complete_if_all_received(uow: UnitOfWork, claim: Claim, states: tuple[ItemStatus, ...]) -> bool:
-    """Mark the claim complete when the last required document is in; True if it just became so."""
+async def attach_document(uow: UnitOfWork, claim: Claim, item_code: str, sha256: str, *, kind: str, size: int,
+                          original_name: str | None) -> bool:
+    """A file delivered for a checklist item: linked, on the timeline, and an event to the
+    product's partners; False when this file was already there for the item."""
+    document = await uow.claims.attach(claim.id, item_code, sha256, kind=kind, size=size, original_name=original_name)
+    if document is None:
+        return False
+    uow.claims.note(claim.id, "document", item=item_code, sha256=sha256)
+    await uow.partner_events.emit(claim.product_code, "claim.document_uploaded", {
+        "claim": claim.number, "item": item_code, "document": document.id, "kind": kind, "size": size,
+        "sha256": sha256}, claim.number)
+    return True
+
+
+async def complete_if_all_received(uow: UnitOfWork, claim: Claim, states: tuple[ItemStatus, ...]) -> bool:
+    """Record that the last required document is in (the claim's status becomes
+    documents_complete unless the insurer already moved it further); True if it just became so."""
     received = all_received_at(states)
     if received is None or claim.documents_complete_at is not None:
         return False
-    claim.status, claim.documents_complete_at, claim.next_reminder_at = "complete", received, None
-    uow.claims.note(claim.id, "complete")
+    claim.documents_complete_at, claim.next_reminder_at = received, None
+    if claim.status in (REGISTERED, DOCUMENTS_REQUESTED):
+        claim.status = DOCUMENTS_COMPLETE
+    uow.claims.note(claim.id, DOCUMENTS_COMPLETE)
+    await uow.partner_events.emit(claim.product_code, "claim.checklist_complete", {
+        "claim": claim.number, "status": claim.status, "documents_complete_at": received.isoformat()}, claim.number)
     return True
 
 
@@ -78,5 +98,5 @@ async def confirm_original(uow: UnitOfWork, claim_number: str, item: str, confir
     if recorded is not None:
         uow.claims.note(claim.id, "original", item=chosen.code, by=confirmed_by)
     states, claim_dates = await clock(uow, claim)
-    completed = complete_if_all_received(uow, claim, states)
+    completed = await complete_if_all_received(uow, claim, states)
     return OriginalConfirmed(claim, chosen, recorded is not None, completed, claim_dates)

@@ -1,6 +1,6 @@
 """Several worker processes on one PostgreSQL database: what they share besides rows.
 
-- `claim_job`: a background job (reminders) runs in one worker at a time; the
+- `claim_job`: a background job (reminders, partner webhooks) runs in one worker at a time; the
   others skip that pass. A transaction-level advisory lock: released with the
   transaction that wrote the job's effects, so the next worker sees them.
 - `ClusterLink`: one dedicated connection per worker for LISTEN (a new inbox row
@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 log = logging.getLogger(__name__)
 
 # Advisory lock keys: any constants all workers agree on (storage.db.MIGRATION_LOCK too).
-LOCKS = {"reminders": 0x51414D52, "poller": 0x51414D50}
+LOCKS = {"reminders": 0x51414D52, "poller": 0x51414D50, "partner_webhooks": 0x51414D57}
 INBOX_CHANNEL = "qamqor_inbox"
 CHECK_TIMEOUT = 5.0
 

@@ -521,3 +521,58 @@ class SendSlot(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     tat: Mapped[float] = mapped_column(Float)
     last_at: Mapped[float] = mapped_column(Float)
+# --- partner API (issue 9): partners, idempotency keys, events to partners ------------
+
+
+class Partner(Base):
+    """An insurer, telemedicine provider or bank using the API: only the SHA-256 of
+    its key is kept; `products` limits what it sees; its webhook secret signs events."""
+
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    products: Mapped[list[str]] = mapped_column(JSON, default=list)
+    key_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    webhook_url: Mapped[str | None] = mapped_column(String(512))
+    webhook_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class IdempotentRequest(Base):
+    """A partner's POST under an `Idempotency-Key` and the answer it got (Stripe's
+    semantics): the same key and body get the same answer again."""
+
+    __tablename__ = "idempotent_requests"
+    __table_args__ = (UniqueConstraint("partner_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PartnerEvent(Base):
+    """An event for one partner, written in the transaction that caused it and
+    delivered to its webhook from here (retried with backoff for days); the
+    partner can read them again with `GET /api/v1/events?after=ID`."""
+
+    __tablename__ = "partner_events"
+    __table_args__ = (Index("ix_partner_events_pending", "partner_id", "delivered_at", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(48))
+    claim_number: Mapped[str | None] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+    given_up_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str | None] = mapped_column(String(300))

@@ -31,7 +31,7 @@ from storage.models import (
     User,
     utcnow,
 )
-
+from storage.partners import IdempotentRequests, PartnerEvents, Partners
 
 # A sender that took an outbox row and has not recorded it within this is presumed dead.
 IN_FLIGHT_LEASE = timedelta(minutes=2)
@@ -464,11 +464,13 @@ class Claims:
     async def due_reminders(self, now: datetime, limit: int = 100) -> Sequence[Claim]:
         result = await self._session.scalars(
             select(Claim).where(Claim.next_reminder_at.is_not(None), Claim.next_reminder_at <= now,
-                                Claim.status == "registered").order_by(Claim.next_reminder_at).limit(limit))
+                                Claim.status.in_(("registered", "documents_requested"))).order_by(Claim.next_reminder_at).limit(limit))
         return result.all()
 
-    def note(self, claim_id: int, kind: str, **details: Any) -> None:
-        self._session.add(ClaimEvent(claim_id=claim_id, kind=kind, details=details))
+    def note(self, claim_id: int, kind: str, **details: Any) -> ClaimEvent:
+        event = ClaimEvent(claim_id=claim_id, kind=kind, details=details)
+        self._session.add(event)
+        return event
 
     async def timeline(self, claim_id: int) -> Sequence[ClaimEvent]:
         result = await self._session.scalars(
@@ -480,15 +482,16 @@ class Claims:
             select(ClaimDocument).where(ClaimDocument.claim_id == claim_id).order_by(ClaimDocument.id))
         return result.all()
 
-    async def attach(self, claim_id: int, item_code: str, sha256: str, **fields: Any) -> bool:
-        """Link a stored file to a checklist item; False when it was already there."""
+    async def attach(self, claim_id: int, item_code: str, sha256: str, **fields: Any) -> ClaimDocument | None:
+        """Link a stored file to a checklist item; None when it was already there."""
         exists = await self._session.scalars(select(ClaimDocument.id).where(
             ClaimDocument.claim_id == claim_id, ClaimDocument.item_code == item_code, ClaimDocument.sha256 == sha256))
         if exists.first() is not None:
-            return False
-        self._session.add(ClaimDocument(claim_id=claim_id, item_code=item_code, sha256=sha256, **fields))
+            return None
+        document = ClaimDocument(claim_id=claim_id, item_code=item_code, sha256=sha256, **fields)
+        self._session.add(document)
         await self._session.flush()
-        return True
+        return document
 
 
 class ClaimOriginals:
@@ -557,6 +560,9 @@ class UnitOfWork:
         self.claims = Claims(self.session)
         self.originals = ClaimOriginals(self.session)
         self.terminations = TerminationRequests(self.session)
+        self.partners = Partners(self.session)
+        self.idempotency = IdempotentRequests(self.session)
+        self.partner_events = PartnerEvents(self.session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -372,10 +372,10 @@ async def test_upload_every_item_until_complete_with_refusals_and_duplicates(qam
     assert [i["original_confirmed_by"] for i in manifest["checklist"] if "original" in i["forms"]] == [
         f"staff:{operator['id']}"] * 2
     assert len(manifest["files"]) == len(checklist) + 1  # two pages for the first item
-    assert manifest["claim"]["status"] == "complete"
+    assert manifest["claim"]["status"] == "documents_complete"
     listing = subprocess.run([sys.executable, "-m", "bot", "claims", "list"], env=env, capture_output=True,
                              text=True, timeout=60)
-    assert f"CLM-{date.today().year}-{claim_id:06d}" in listing.stdout and "complete" in listing.stdout
+    assert f"CLM-{date.today().year}-{claim_id:06d}" in listing.stdout and "documents_complete" in listing.stdout
 
 
 async def test_a_forged_button_for_another_users_claim_is_refused_and_logged(qamqor, person, caplog):

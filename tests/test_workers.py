@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _env(database_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("QAMQOR_")}
     return env | {"QAMQOR_DATABASE_URL": database_url, "QAMQOR_DATA_DIR": str(data_dir),
-                  "QAMQOR_DATA_KEY": "uW1ZQ9n4mDq6xg0oB3aYQm2Qm2bXx6uGQWZ0x8Hk3pM=", **extra}
+                  "QAMQOR_DATA_KEY": "uW1ZQ9n4mDq6xg0oB3aYQm2Qm2bXx6uGQWZ0x8Hk3pM=", "QAMQOR_API_PORT": "0", **extra}
 
 
 async def test_four_processes_migrating_one_fresh_database_at_once_all_succeed(database_url, tmp_path):

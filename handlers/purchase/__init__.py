@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from bot.conversation import Router, Turn
 from handlers.purchase import card, declaration, form, payment, signing, summary
-from handlers.purchase.payment import issue_policy, staff_confirms_payment
+from handlers.purchase.payment import confirm_outside_payment, issue_policy, payable_outside, staff_confirms_payment
 from handlers.purchase.texts import *  # noqa: F403 (the journey's words, shared with tests and other journeys)
 from handlers.purchase.texts import CERTIFICATE_CAPTION
 from insurance.parsing import accepts, parse_callback
 from insurance.premium import quote
 
-__all__ = ["CERTIFICATE_CAPTION", "issue_policy", "quote", "register", "staff_confirms_payment"]
+__all__ = ["CERTIFICATE_CAPTION", "confirm_outside_payment", "issue_policy", "payable_outside", "quote", "register", "staff_confirms_payment"]
 
 
 def register(router: Router) -> None:

@@ -133,22 +133,39 @@ async def staff_confirms_payment(turn: Turn) -> None:
     """`/paid N` in the staff chat: the premium for application N was received."""
     staff = translator(turn.settings.staff_language)
     number = turn.incoming.args.strip().lstrip("№#")
-    application = await turn.uow.applications.get(int(number)) if ascii_digits(number) else None
     if not ascii_digits(number):
         turn.say(staff.gettext(T.STAFF_PAID_USAGE), chat_id=turn.incoming.chat_id)
         return
-    if application is None or application.status != "awaiting_payment" or application.quote is None \
-            or await turn.uow.payments.for_application(application.id) is not None:
+    application = await payable_outside(turn, int(number))
+    if application is None:
         turn.say(staff.gettext(T.STAFF_PAID_UNKNOWN, number=number), chat_id=turn.incoming.chat_id)
         return
-    client = await turn.uow.users.get(application.user_id)
-    language = (client.language if client else None) or "ru"
-    turn.uow.payments.record(application_id=application.id, method="staff", confirmed_by=turn.user.id,
-                             amount_minor=to_minor_units(Decimal(application.quote["total"])),
-                             currency=application.quote["currency"])
-    policy_number = await issue_policy(turn, application, client_language=language)
+    policy_number = await confirm_outside_payment(turn, application, method="staff", confirmed_by=turn.user.id)
     turn.say(staff.gettext(T.STAFF_PAID_DONE, policy=policy_number, number=application.id),
              chat_id=turn.incoming.chat_id)
+
+
+async def payable_outside(turn: Turn, application_id: int) -> PolicyApplication | None:
+    """The application if it waits for a premium paid outside Telegram (not yet paid)."""
+    application = await turn.uow.applications.get(application_id)
+    if application is None or application.status != "awaiting_payment" or application.quote is None \
+            or await turn.uow.payments.for_application(application.id) is not None:
+        return None
+    return application
+
+
+async def confirm_outside_payment(turn: Turn, application: PolicyApplication, *, method: str,
+                                  confirmed_by: int | None = None, reference: str | None = None) -> str:
+    """The premium for `application` arrived outside Telegram (`/paid N`, or the insurer
+    through the API): the payment is recorded once (unique per application) and the
+    policy issued with its certificate; returns the policy number."""
+    client = await turn.uow.users.get(application.user_id)
+    language = (client.language if client else None) or "ru"
+    turn.uow.payments.record(application_id=application.id, method=method, confirmed_by=confirmed_by,
+                             provider_charge_id=reference,
+                             amount_minor=to_minor_units(Decimal(application.quote["total"])),
+                             currency=application.quote["currency"])
+    return await issue_policy(turn, application, client_language=language)
 
 
 async def issue_policy(turn: Turn, application: PolicyApplication, client_language: str) -> str:
@@ -173,6 +190,10 @@ async def issue_policy(turn: Turn, application: PolicyApplication, client_langua
         cover_start=form.cover_start, cover_end=form.cover_end, issued_at=now, certificate_sha256=certificate_sha256,
     )
     application.status = "paid"
+    await turn.uow.partner_events.emit(product.code, "policy.issued", {
+        "policy": number, "application": application.id, "cover_start": form.cover_start.isoformat(),
+        "cover_end": form.cover_end.isoformat(), "currency": product.currency, "sum_insured": str(form.sum_insured),
+        "total_premium": str(q["total"])})
     money = lambda v: t.money(v, product.currency)  # noqa: E731
     text = translate(t, T.ISSUED, number=number, product=product.name.get(client_language),
                      start=t.date(form.cover_start), end=t.date(form.cover_end),
