@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 from bench.crash import DATA_KEY, TOKEN, BotProcess  # noqa: E402
 from bot.emulator import Emulator  # noqa: E402
 from bot.emulator.client import EmulatorClient  # noqa: E402
+from bot.emulator.flood import DEFAULT_SLACK, FloodControl  # noqa: E402
 from bot.send_limits import counted  # noqa: E402
 from storage.coordination import LOCKS, asyncpg_dsn  # noqa: E402
 from bot.dispatcher import APOLOGY  # noqa: E402
@@ -76,14 +77,14 @@ class Cluster:
     """N worker processes (`python -m bot run`) on one PostgreSQL database and one emulator."""
 
     def __init__(self, database_url: str, workers: int, folder: Path, *, limits: bool = True,
-                 lease: int = 30, log_level: str = "WARNING") -> None:
+                 lease: int = 30, log_level: str = "WARNING", slack: float = DEFAULT_SLACK) -> None:
         self.database_url = database_url
         self.count = workers
         self.folder = folder
         self.limits = limits
         self.lease = lease
         self.log_level = log_level
-        self.emulator = Emulator(token=TOKEN, flood_control=limits)
+        self.emulator = Emulator(token=TOKEN, flood_control=FloodControl(slack=slack) if limits else False)
         self.workers: list[BotProcess] = []
         self.base = ""
 
