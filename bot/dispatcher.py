@@ -334,9 +334,10 @@ class Dispatcher:
         """Write the step's replies to the outbox. Those this step may send itself, right
         after its commit, are written in flight and returned; a chat with an earlier
         unsent reply gets its rows queued behind it for the flush. None: the rows need
-        what `deliver` does between rows (a value resolved from an earlier row)."""
+        what `deliver` does: a value resolved from an earlier row, or rows a service
+        added to the outbox itself (they go in order with the step's)."""
         rows = [(message.pop("chat_id"), message) for message in turn.outgoing]
-        if any(payload.get("resolve") for _, payload in rows):
+        if uow.outbox.added or any(payload.get("resolve") for _, payload in rows):
             for chat_id, payload in rows:
                 uow.outbox.add(chat_id, payload, turn.update_id)
             return None

@@ -185,10 +185,12 @@ class ProcessedUpdates:
 class Outbox:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self.added = 0  # rows added in this unit of work
 
     def add(self, chat_id: int, payload: dict[str, Any], update_id: int | None = None) -> OutgoingMessage:
         message = OutgoingMessage(chat_id=chat_id, payload=payload, update_id=update_id)
         self._session.add(message)
+        self.added += 1
         return message
 
     async def add_in_flight(self, messages: Sequence[tuple[int, dict[str, Any]]], update_id: int,
