@@ -156,6 +156,8 @@ async def load(users: Users, script: Any, result: Result, *, count: int, concurr
 
     async def one(index: int) -> None:
         user = users.create(index)
+        if think:  # users come online spread over one think time, not all in the same instant
+            await asyncio.sleep(think * index / count)
         for action, value in script(index):
             if time.perf_counter() >= stop_at:
                 return
@@ -358,7 +360,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of load per bot")
     parser.add_argument("--only", choices=("qamqor", "echo"), help="run one bot only")
     parser.add_argument("--database-url", help="Qamqor's database (default: SQLite in a temporary folder)")
-    parser.add_argument("--event-loop", choices=("auto", "asyncio", "uvloop"), help="Qamqor's QAMQOR_EVENT_LOOP")
+    parser.add_argument("--event-loop", choices=("asyncio", "uvloop"), help="Qamqor's QAMQOR_EVENT_LOOP")
     parser.add_argument("--profile", help="cProfile Qamqor's process into this file")
     parser.add_argument("--py-spy", help="sample Qamqor's process with py-spy into this file, and summarise it")
     parser.add_argument("--bot-root", help="run the Qamqor of another checkout (before and after a change)")

@@ -39,14 +39,13 @@ DEFAULT_COMMAND_LANGUAGE = "ru"
 
 
 def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
-    """uvloop (`pip install -e ".[speed]"`: its loop and sockets cost less per step)
-    when chosen, or when installed and the choice is "auto"; else asyncio's own."""
-    if choice == "asyncio":
+    """uvloop when chosen (`pip install -e ".[speed]"`; settings check it is installed),
+    else asyncio's own. Measured with bench/steps.py: a little less CPU per step under
+    load, but a slower answer at light load, so not the default."""
+    if choice != "uvloop":
         return None
-    try:
-        import uvloop
-    except ImportError:
-        return None
+    import uvloop
+
     return uvloop.new_event_loop
 
 

@@ -23,7 +23,7 @@ SANDBOX_PROVIDER_TOKEN = "sandbox-payments"
 _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{5,}$")
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
-_EVENT_LOOPS = ("auto", "asyncio", "uvloop")
+_EVENT_LOOPS = ("asyncio", "uvloop")
 
 
 DEFAULT_SUPPORT_HOURS = {"KZ": parse_hours("09:00-18:00"), "KG": parse_hours("09:00-18:00")}
@@ -52,8 +52,8 @@ class Settings:
     sms_gateway_token: str | None = field(default=None, repr=False)
     sandbox: bool = False
     staff_language: str = "ru"
-    # `run`'s event loop: uvloop when installed ("auto"), or as named.
-    event_loop: str = "auto"
+    # `run`'s event loop: asyncio's own, or uvloop (optional: the "speed" extra).
+    event_loop: str = "asyncio"
     # Partner bank code -> the key its links are signed with (insurance.partner_link).
     partner_link_keys: dict[str, str] = field(default_factory=dict, repr=False)
     # Support desk (issue 10): who may act as staff besides the staff chat's administrators,
@@ -154,7 +154,7 @@ def load_settings(
         raise SettingsError("QAMQOR_WEBHOOK_SECRET is required when QAMQOR_WEBHOOK_URL is set")
 
     log_level = (get("LOG_LEVEL") or "INFO").upper()
-    event_loop = (get("EVENT_LOOP") or "auto").lower()
+    event_loop = (get("EVENT_LOOP") or "asyncio").lower()
     if event_loop not in _EVENT_LOOPS:
         raise SettingsError(f"QAMQOR_EVENT_LOOP must be one of {', '.join(_EVENT_LOOPS)}, got {event_loop!r}")
     if event_loop == "uvloop" and importlib.util.find_spec("uvloop") is None:
