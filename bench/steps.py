@@ -52,11 +52,14 @@ BOT_EVENTS = ("bot_message", "bot_edit", "invoice")
 STEP_TIMEOUT = 30.0
 DATA_KEY = "YmVuY2gtc3RlcHMtZGF0YS1rZXktMzItYnl0ZXMhISE="  # 32 bytes, base64: bench only
 
-# Qamqor's journey: ("send", text) or ("press", callback data). The first two steps
-# run once per user (consent); the rest repeat.
+# Qamqor's journey: ("send", text) or ("press", callback data); "press?" presses only
+# when the bot's last message offers the button. The first two steps run once per
+# user (consent); the rest repeat ("buy" offers to resume the application the last
+# round left, or start anew).
 FIRST_TIME = [("send", "/start"), ("press", "consent:accept")]
 CYCLE = [
     ("press", "buy"),
+    ("press?", "buy:new"),
     ("press", "buy:p:sakbol"),
     ("press", "buy:o:death_disability_injury"),
     ("send", "100000"),
@@ -132,11 +135,24 @@ class Users:
         found: list[int] = []
         await self.world.signal.wait_for(lambda: bool(found.append(find()) or found[-1]), 5.0, chat_topic(chat.id))
         if found[-1] is None:
-            raise LookupError(f"no button {data!r} in chat {chat.id}")
+            last = next((m for m in reversed(list(chat.messages.values())) if m.from_bot), None)
+            offered = [button.get("callback_data") for row in (last.inline_keyboard if last else [])
+                       for button in row]
+            raise LookupError(f"no button {data!r} in chat {chat.id}; the last bot message offers {offered}")
         return found[-1]
 
-    async def step(self, user: User, action: str, value: str) -> float:
+    def offered(self, chat: Chat, data: str) -> bool:
+        last = next((m for m in reversed(list(chat.messages.values())) if m.from_bot and not m.deleted), None)
+        return last is not None and any(button.get("callback_data") == data
+                                        for row in last.inline_keyboard for button in row)
+
+    async def step(self, user: User, action: str, value: str) -> float | None:
+        """The step's latency; None when an optional press was not offered."""
         chat = self.world.chats[user.id]
+        if action == "press?":
+            if not self.offered(chat, value):
+                return None
+            action = "press"
         message_id = await self.button(chat, value) if action == "press" else 0
         after = self.last_seq(chat)
         started = time.perf_counter()
@@ -163,8 +179,10 @@ async def load(users: Users, script: Any, result: Result, *, count: int, concurr
                 return
             async with slots:
                 try:
-                    result.latencies.append(await users.step(user, action, value))
-                    result.steps += 1
+                    latency = await users.step(user, action, value)
+                    if latency is not None:
+                        result.latencies.append(latency)
+                        result.steps += 1
                 except (LookupError, TimeoutError) as exc:
                     result.errors += 1
                     print(f"  {result.name}: {exc}", file=sys.stderr)
