@@ -41,6 +41,8 @@ TOKEN = "123456:CRASH-DRILL-TOKEN"
 DATA_KEY = "uW1ZQ9n4mDq6xg0oB3aYQm2Qm2bXx6uGQWZ0x8Hk3pM="
 KG_PIN = "21504199012345"
 STEP_TIMEOUT = 40.0  # covers a kill and a restart on a slow machine
+PURCHASE_INPUTS = 16  # inputs `purchase` waits an answer for
+VISITOR_INPUTS = 6
 
 
 @dataclass
@@ -198,13 +200,15 @@ async def wait_for_invoice(person: Person) -> dict[str, Any]:
 async def settle(database: Path, timeout: float = 60.0) -> None:
     """Wait until the bot has processed every stored update and sent every reply."""
     deadline = time.monotonic() + timeout
+    pending = "unknown"
     while time.monotonic() < deadline:
-        with sqlite3.connect(database, timeout=30) as db:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30) as db:
             pending = db.execute("SELECT (SELECT count(*) FROM inbox WHERE processed_at IS NULL) + "
                                  "(SELECT count(*) FROM outbox WHERE sent_at IS NULL)").fetchone()[0]
         if pending == 0:
             return
         await asyncio.sleep(0.5)
+    raise LookupError(f"{pending} updates or replies still pending after {timeout:.0f} s")
 
 
 def count_duplicate_rows(database: Path, visitors: int) -> int:
@@ -252,16 +256,25 @@ async def drill(purchases: int = 4, visitors: int = 4, kills: int = 3, seed: int
     env = {k: v for k, v in os.environ.items() if not k.startswith("QAMQOR_")}
     env.update(PYTHONPATH=str(ROOT), QAMQOR_BOT_TOKEN=TOKEN, QAMQOR_API_BASE_URL=base,
                QAMQOR_DATA_DIR=str(folder), QAMQOR_DATA_KEY=DATA_KEY, QAMQOR_LOG_LEVEL="WARNING",
-               QAMQOR_SMS_GATEWAY_URL=f"{base}/control/sms", QAMQOR_PAYMENT_PROVIDER_TOKEN="sandbox-payments")
+               QAMQOR_SMS_GATEWAY_URL=f"{base}/control/sms", QAMQOR_PAYMENT_PROVIDER_TOKEN="sandbox-payments",
+               # the drill is about kills; this emulator enforces no sending limits
+               QAMQOR_SEND_LIMITS="off")
     bot = BotProcess(env, folder / "bot.log")
     await bot.start()
     done = asyncio.Event()
 
+    # Kills fall at random points of the journeys' progress (not of the clock, which a
+    # fast machine outruns and a slow one spends on start-up), a moment into a step.
+    expected_inputs = purchases * PURCHASE_INPUTS + visitors * VISITOR_INPUTS
+    kill_points = sorted(rng.sample(range(3, max(4, expected_inputs * 4 // 5)), kills))
+
     async def killer() -> None:
-        for _ in range(kills):
-            await asyncio.sleep(rng.uniform(2.0, 6.0))
+        for point in kill_points:
+            while report.inputs < point and not done.is_set():
+                await asyncio.sleep(0.02)
             if done.is_set():
                 return
+            await asyncio.sleep(rng.uniform(0.0, 0.3))
             await bot.kill()
             report.kills += 1
             await bot.start()

@@ -26,10 +26,20 @@ def _settings(sandbox: bool = False) -> Settings:
     return settings
 
 
-def cmd_run(_args: argparse.Namespace) -> None:
+def cmd_run(args: argparse.Namespace) -> None:
     from bot.app import QamqorBot
 
+    if args.workers < 1:
+        fail(f"--workers must be at least 1, got {args.workers}")
     settings = _settings()
+    if args.workers > 1:
+        if not settings.database_url.startswith("postgresql"):
+            fail("several workers need PostgreSQL (QAMQOR_DATABASE_URL=postgresql+asyncpg://...): "
+                 "SQLite serves one process")
+        from bot.workers import run_workers
+
+        log.info("starting %s Qamqor workers (%s)", args.workers, "webhook" if settings.webhook_url else "long polling")
+        raise SystemExit(run_workers(settings, args.workers))
     log.info("starting Qamqor (%s)", "webhook" if settings.webhook_url else "long polling")
     QamqorBot(settings).run()
 
@@ -73,6 +83,10 @@ async def run_sandbox(settings: Settings, stop: asyncio.Event | None = None) -> 
         emulator.sandbox.staff_chat_id = settings.staff_chat_id
     qamqor = QamqorBot(settings)
     await qamqor.start()
+    if emulator.sandbox is not None:
+        from bot.sandbox.clinic import ClinicDesk
+
+        emulator.sandbox.clinic = ClinicDesk.for_bot(qamqor)  # the page's clinic pane (Dariger Online)
     print(f"Qamqor sandbox is running: {base}/", flush=True)
     print(f"  open {base}/ in a browser to chat with the bot as any number of users (docs/sandbox.md)", flush=True)
     print(f"  Bot API emulator: {base}/bot<token>/<method>; control API: {base}/control/ "
@@ -252,8 +266,10 @@ class OneLineParser(argparse.ArgumentParser):
 def main(argv: list[str] | None = None) -> None:
     parser = OneLineParser(prog="python -m bot", description="Qamqor insurance bot")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="serve real Telegram (polling, or webhook when QAMQOR_WEBHOOK_URL is set)") \
-        .set_defaults(func=cmd_run)
+    run = commands.add_parser("run", help="serve real Telegram (polling, or webhook when QAMQOR_WEBHOOK_URL is set)")
+    run.add_argument("--workers", type=int, default=1,
+                     help="worker processes on this machine (more than 1 needs PostgreSQL; docs/deploy.md)")
+    run.set_defaults(func=cmd_run)
     commands.add_parser("sandbox", help="the bot and a local Bot API emulator, no token needed") \
         .set_defaults(func=cmd_sandbox)
     commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(func=cmd_migrate)

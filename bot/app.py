@@ -7,7 +7,7 @@ import logging
 import signal
 from collections.abc import Callable
 from contextlib import suppress
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -23,8 +23,11 @@ from bot.i18n import LANGUAGES
 from bot.settings import Settings
 from bot.telemedicine import service as telemedicine_jobs
 from handlers import build_router, documents, start, support, telemedicine
+from bot.send_limits import Limits, MemoryLimiter
+from storage.coordination import INBOX_CHANNEL, ClusterLink, claim_job
 from storage.db import create_engine, migrate, session_factory
 from storage import crypto
+from storage.send_slots import SharedLimiter
 from storage.documents import DocumentStore
 from storage.inbox import Inbox
 from storage.models import utcnow
@@ -34,6 +37,7 @@ log = logging.getLogger(__name__)
 
 OUTBOX_FLUSH_EVERY = 15.0
 STOP_GRACE = 5.0  # seconds the lanes get to finish on stop; the rest is processed next start
+ELECTION_EVERY = 5.0  # seconds between a worker's checks of its own connection and of the poller's lock
 CONNECTION_POOL = 32
 DEFAULT_COMMAND_LANGUAGE = "ru"
 
@@ -77,9 +81,15 @@ class QamqorBot:
         self.dispatcher.on_sent.update(support.ON_SENT)
         self.dispatcher.on_sent["telemedicine_queue"] = telemedicine.remember_queue_message
         self.dispatcher.resolvers.update(support.RESOLVERS)
-        self.inbox = Inbox(self.dispatcher.sessions)
+        # PostgreSQL: this process may be one of several workers (docs/deploy.md).
+        self.shared = self.engine.dialect.name == "postgresql"
+        self.inbox = Inbox(self.dispatcher.sessions, lease=timedelta(seconds=settings.worker_lease_seconds))
+        if settings.send_limits:
+            limits = Limits.per_second(settings.send_rate)
+            self.dispatcher.limiter = SharedLimiter(self.engine, limits) if self.shared else MemoryLimiter(limits)
         self.application = self._build_application()
         self.processor = InboxProcessor(self.inbox, self._process, self.dispatcher.write_slots)
+        self.link = ClusterLink(self.engine.url, f"qamqor {self.processor.worker}") if self.shared else None
         self._background: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -165,9 +175,9 @@ class QamqorBot:
         first = True
         while not self._stopping.is_set():
             try:
-                if first:
+                if first and not self.shared:  # several workers: rows in flight lapse after the lease
                     await self.dispatcher.release_in_flight()
-                    first = False
+                first = False
                 await self.run_background_once()
             except asyncio.CancelledError:
                 raise
@@ -177,19 +187,26 @@ class QamqorBot:
                 await self.dispatcher.wait_for_outbox_work(OUTBOX_FLUSH_EVERY)
 
     async def run_background_once(self, now: datetime | None = None) -> None:
+        """One pass; with several workers, the reminders are one worker's at a time (the
+        others skip this pass) and the outbox rows are claimed row by row."""
+        reminded = waiting = 0
         async with UnitOfWork(self.dispatcher.sessions) as uow:
-            reminded = await documents.send_due_reminders(uow, now or utcnow())
-            reminded += await telemedicine_jobs.run_due(uow, now or utcnow())
+            if await claim_job(uow.session, "reminders"):
+                reminded = await documents.send_due_reminders(uow, now or utcnow())
+                reminded += await telemedicine_jobs.run_due(uow, now or utcnow())
         if reminded:
             log.info("sending %s reminders and clinic messages", reminded)
         async with UnitOfWork(self.dispatcher.sessions) as uow:
-            waiting = await support.send_due_reminders(uow, self.settings, self.dispatcher.staff_forum, now or utcnow())
+            if await claim_job(uow.session, "reminders"):
+                waiting = await support.send_due_reminders(uow, self.settings, self.dispatcher.staff_forum,
+                                                           now or utcnow())
         if waiting:
             log.info("reminded staff of %s waiting support requests", waiting)
         await self.dispatcher.flush_outbox(self.application.bot)
         async with self.dispatcher.write_slots:
             await self.inbox.prune(now)
             await self.dispatcher.purge_sent_payloads(now)
+        await self.dispatcher.limiter.prune()
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         update_id = update.update_id if isinstance(update, Update) else None
@@ -201,10 +218,50 @@ class QamqorBot:
         await self.application.initialize()
         await self.prepare()
         await self.application.start()
-        self._tasks.append(asyncio.create_task(self.processor.run(), name="inbox"))
-        if polling:
+        if self.link is not None:
+            await self.link.listen(INBOX_CHANNEL, self.processor.wake)
+            await self.link.open()
+        self._tasks.append(asyncio.create_task(self.processor.run(only_worker=not self.shared), name="inbox"))
+        if polling or self.link is not None:
             poller = Poller(self.application.bot, self._store, timeout=timeout, poll_interval=poll_interval)
-            self._tasks.append(asyncio.create_task(poller.run(), name="poller"))
+            run = poller.run() if self.link is None else self._cluster_forever(poller if polling else None)
+            self._tasks.append(asyncio.create_task(run, name="poller"))
+
+    async def _cluster_forever(self, poller: Poller | None) -> None:
+        """Several workers: keep this worker's own connection (LISTEN) alive, and poll
+        Telegram only while holding the poller's lock: one worker polls, the others
+        process; when the poller dies its lock is released and another one takes over."""
+        assert self.link is not None
+        polling: asyncio.Task[None] | None = None
+        try:
+            while True:
+                alive = await self.link.check()
+                if not alive and polling is not None:
+                    polling.cancel()  # the lock went with the connection: another worker may poll now
+                    with suppress(asyncio.CancelledError, Exception):
+                        await polling
+                    polling = None
+                if poller is not None and polling is None and alive:
+                    try:
+                        elected = await self.link.try_lock("poller")
+                    except Exception as exc:
+                        log.warning("could not ask for the poller's lock: %s", exc.__class__.__name__)
+                        elected = False
+                    if elected:
+                        log.info("this worker (%s) now polls Telegram", self.processor.worker)
+                        poller.offset = None
+                        polling = asyncio.create_task(poller.run(), name="polling")
+                if polling is not None and polling.done():
+                    polling = None
+                    await self.link.close()  # give the lock back (the poller stopped on a bad token)
+                    await asyncio.sleep(ELECTION_EVERY)
+                    await self.link.open()
+                await asyncio.sleep(ELECTION_EVERY)
+        finally:
+            if polling is not None:
+                polling.cancel()
+                with suppress(asyncio.CancelledError, Exception):
+                    await polling
 
     async def stop(self) -> None:
         poller = [t for t in self._tasks if t.get_name() == "poller"]
@@ -218,6 +275,8 @@ class QamqorBot:
             with suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        if self.link is not None:
+            await self.link.close()
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
@@ -262,7 +321,9 @@ class QamqorBot:
         app.router.add_post("/telegram", telegram)
         runner = web.AppRunner(app)
         await runner.setup()
-        await web.TCPSite(runner, self.settings.webhook_listen, self.settings.webhook_port).start()
+        # reuse_port: several workers on one machine share the port; the kernel spreads
+        # the connections (any worker may answer: it only stores the update).
+        await web.TCPSite(runner, self.settings.webhook_listen, self.settings.webhook_port, reuse_port=True).start()
         await self.application.bot.set_webhook(f"{self.settings.webhook_url}/telegram", secret_token=secret,
                                                allowed_updates=Update.ALL_TYPES)
         return runner

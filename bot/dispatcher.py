@@ -53,8 +53,10 @@ ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 from bot.adapters import SmsSender
 from bot.conversation import Handler, Incoming, PaymentInfo, Route, Router, Turn, UploadedFile, translate
 from bot.i18n import N_, supported_language, translator
+from bot.send_limits import Limiter, NoLimiter
 from bot.settings import Settings
 from storage.documents import DocumentStore
+from storage.inbox import LostClaim, fence
 from storage.crypto import DataKeyError
 from storage.models import OutgoingMessage, utcnow
 from storage.unit_of_work import UnitOfWork
@@ -79,6 +81,7 @@ UNDELIVERED_TO_STAFF = N_(
 OUTBOX_MAX_ATTEMPTS = 10
 OUTBOX_GIVE_UP_AFTER = timedelta(hours=24)
 RETRY_AFTER_CONFIGURATION_ERROR = 60.0
+OUTBOX_LEASES_PER_CLAIM_LEASE = 4  # an outbox row's lease: 4 inbox leases (2 minutes by default)
 _EDIT_IMPOSSIBLE = ("message to edit not found", "message can't be edited", "there is no text in the message",
                     "message_id_invalid")
 
@@ -232,6 +235,10 @@ class Dispatcher:
         self._claim_lock = asyncio.Lock()
         self._outbox_work = asyncio.Event()
         self._next_due: datetime | None = None
+        #: Telegram's sending limits (bot.send_limits); the app sets the shared one.
+        self.limiter: Limiter = NoLimiter()
+        #: A row in flight longer than this may be taken by another worker.
+        self.outbox_lease = timedelta(seconds=settings.worker_lease_seconds * OUTBOX_LEASES_PER_CLAIM_LEASE)
         #: The outbox's clock; tests move it forward instead of sleeping.
         self.clock: Callable[[], datetime] = utcnow
 
@@ -278,7 +285,11 @@ class Dispatcher:
                         await uow.screens.save(turn.user.id, turn.screen_message_id, turn.retired_screens)
                     await uow.updates.insert(update.update_id, sender.id)
                     replies = await self._queue_replies(uow, turn, chat_waiting)
+                    await fence(uow.session)
                     await uow.commit()
+        except LostClaim as lost:
+            log.warning("update %s left to the worker that took it over: %s", update.update_id, lost)
+            return
         except Exception:
             log.exception("update %s failed", update.update_id)
             await self._apologise(bot, update, language)
@@ -544,12 +555,16 @@ class Dispatcher:
         all); returns how many were sent. A chat's rows wait only behind that chat's own
         unsent row; every error stays in its row."""
         async with self._claim_lock, self.write_slots, UnitOfWork(self.sessions) as uow:
-            rows = await uow.outbox.claim(self.clock(), update_id=update_id, background=background)
+            claimed_at = self.clock()
+            rows = await uow.outbox.claim(claimed_at, update_id=update_id, background=background,
+                                          lease=self.outbox_lease)
             await uow.commit()
         sent = 0
         stopped: set[int] = set()
         for row in rows:
-            if row.chat_id in stopped:
+            if row.chat_id in stopped or self.clock() - claimed_at > self.outbox_lease / 2:
+                # Given back rather than sent near the lease's end, when another
+                # worker may take it.
                 await self._record(row, None, release=True)
                 continue
             outcome = await self._send(bot, row.chat_id, row.payload)
@@ -739,10 +754,14 @@ class Dispatcher:
         """Perform one row once; every error becomes an outcome, none escapes."""
         for _ in range(3):  # at most: an edit turned into a new message, a migrated chat
             try:
+                if payload.get("method") != "send_sms":
+                    await self.limiter.acquire(chat_id)
                 return Sent(await self._call(bot, chat_id, payload))
             except RetryAfter as exc:
                 delay = exc.retry_after
                 seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
+                with suppress(Exception):
+                    await self.limiter.penalise(chat_id, seconds)
                 return Retry(f"flood control: retry after {seconds:g}s", seconds, flood=True)
             except Forbidden as exc:
                 return GiveUp(f"forbidden: {exc.message}")

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -26,12 +28,13 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 
-from storage.inbox import Inbox
-from storage.models import InboxUpdate
+from storage.inbox import CURRENT_CLAIM, Inbox
+from storage.models import InboxUpdate, utcnow
 
 log = logging.getLogger(__name__)
 
 MAX_LANES = 64
+RENEWALS_PER_LEASE = 4
 RECHECK_EVERY = 2.0  # seconds: rows of other workers whose claims lapsed, retries after an error
 POLL_BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
 
@@ -46,7 +49,7 @@ class InboxProcessor:
         self.inbox = inbox
         self.process = process
         self.write_slots = write_slots
-        self.worker = worker or f"worker-{uuid.uuid4().hex[:12]}"
+        self.worker = worker or f"{socket.gethostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self._wake = asyncio.Event()
         self._queues: dict[int, deque[InboxUpdate]] = {}
         self._lanes: dict[int, asyncio.Task[None]] = {}
@@ -55,6 +58,7 @@ class InboxProcessor:
         self._lane_slots = asyncio.Semaphore(MAX_LANES)
         self._idle = asyncio.Event()
         self._idle.set()
+        self._renewed = utcnow()
 
     def wake(self) -> None:
         self._wake.set()
@@ -62,8 +66,9 @@ class InboxProcessor:
     async def run(self, *, only_worker: bool = True) -> None:
         """Forever: claim what is new, feed the lanes, record what is done. Never dies.
 
-        `only_worker`: this process is the inbox's only worker (today's deployment), so
-        claims a killed process left are taken over at once instead of after the lease.
+        `only_worker`: this process is the inbox's only worker (SQLite), so claims a
+        killed process left are taken over at once. With several workers (PostgreSQL)
+        another one may be alive and busy with them: they lapse after the lease.
         """
         if only_worker:
             try:
@@ -87,8 +92,10 @@ class InboxProcessor:
     async def run_once(self) -> int:
         await self._record_done()
         async with self.write_slots:
-            if self._taken:
-                await self.inbox.renew(self.worker)
+            now = utcnow()
+            if self._taken and now - self._renewed > self.inbox.lease / RENEWALS_PER_LEASE:
+                await self.inbox.renew(self.worker, now)
+                self._renewed = now
             rows = await self.inbox.claim(self.worker, exclude=self._taken)
         for row in rows:
             self._taken.add(row.id)
@@ -105,6 +112,7 @@ class InboxProcessor:
             async with self._lane_slots:
                 while queue:
                     row = queue[0]
+                    claim = CURRENT_CLAIM.set((row.id, self.worker))
                     try:
                         if row.payload is not None:
                             await self.process(row.payload)
@@ -113,6 +121,8 @@ class InboxProcessor:
                     except Exception:
                         # PTB reports handler errors itself; this is a malformed update.
                         log.exception("inbox row %s (update %s) could not be processed", row.id, row.update_id)
+                    finally:
+                        CURRENT_CLAIM.reset(claim)
                     queue.popleft()
                     self._done.append(row.id)
                     self.wake()
@@ -128,7 +138,7 @@ class InboxProcessor:
         done, self._done = self._done, []
         try:
             async with self.write_slots:
-                await self.inbox.done(done)
+                await self.inbox.done(done, self.worker)
         except BaseException:
             self._done.extend(done)
             raise

@@ -66,6 +66,11 @@ class Settings:
     data_key: str | None = field(default=None, repr=False)
     test_setup: bool = False
     outbox_retention_hours: int = 24
+    # workers (issue 15): how long a worker's claims outlive it, and Telegram's sending
+    # limits (bot.send_limits; off by default in the sandbox, whose emulator has none).
+    worker_lease_seconds: int = 30
+    send_limits: bool = True
+    send_rate: int = 30
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -203,6 +208,16 @@ def load_settings(
     if retention < 1:
         raise SettingsError(f"QAMQOR_OUTBOX_RETENTION_HOURS must be at least 1, got {retention}")
 
+    lease = _int("QAMQOR_WORKER_LEASE_SECONDS", get("WORKER_LEASE_SECONDS"), 30)
+    if lease < 2:
+        raise SettingsError(f"QAMQOR_WORKER_LEASE_SECONDS must be at least 2, got {lease}")
+    limits = (get("SEND_LIMITS") or ("off" if sandbox else "on")).lower()
+    if limits not in ("on", "off"):
+        raise SettingsError(f"QAMQOR_SEND_LIMITS must be on or off, got {limits!r}")
+    send_rate = _int("QAMQOR_SEND_RATE", get("SEND_RATE"), 30)
+    if not 1 <= send_rate <= 1000:
+        raise SettingsError(f"QAMQOR_SEND_RATE must be between 1 and 1000 messages a second, got {send_rate}")
+
     settings = Settings(
         bot_token=token,
         api_base_url=api_base_url,
@@ -230,6 +245,9 @@ def load_settings(
         data_key=data_key,
         test_setup=test_setup,
         outbox_retention_hours=retention,
+        worker_lease_seconds=lease,
+        send_limits=limits == "on",
+        send_rate=send_rate,
     )
     if not sandbox:  # checked last: a malformed setting above is named first
         if not data_key:

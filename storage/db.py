@@ -14,20 +14,31 @@ import aiosqlite
 from aiosqlite.core import _STOP_RUNNING_SENTINEL
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_engine(database_url: str) -> AsyncEngine:
-    """An async engine; for SQLite the folder is created and WAL is switched on."""
+def create_engine(database_url: str | URL, *, transactional_ddl: bool = False) -> AsyncEngine:
+    """An async engine; for SQLite the folder is created and WAL is switched on.
+
+    `transactional_ddl` (SQLite, for migrations): Python's sqlite3 driver commits each
+    CREATE/ALTER by itself when no transaction is open, so a process killed during the
+    first migration left tables without a recorded revision, and every later start failed
+    on "table already exists". With it, the driver leaves transactions to SQLAlchemy and
+    each one starts with BEGIN IMMEDIATE: all revisions apply, or none."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             _private_file(Path(url.database))
-        engine = create_async_engine(url, connect_args={"timeout": 30, "async_creator_fn": _sqlite_in_loop})
+        # Migrations keep aiosqlite's thread: they may wait for another process's lock.
+        connect = {"timeout": 30} if transactional_ddl else {"timeout": 30, "async_creator_fn": _sqlite_in_loop}
+        engine = create_async_engine(url, connect_args=connect, poolclass=NullPool if transactional_ddl else None)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -39,6 +50,13 @@ def create_engine(database_url: str) -> AsyncEngine:
             # Deleted and overwritten personal data is zeroed, not left in free pages.
             cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
+            if transactional_ddl:
+                dbapi_connection.isolation_level = None
+
+        if transactional_ddl:
+            @event.listens_for(engine.sync_engine, "begin")
+            def _begin_immediate(connection: Connection) -> None:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_async_engine(url, pool_pre_ping=True)
@@ -97,9 +115,41 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+# Any constant shared by every process: the key of the advisory lock migrations take.
+MIGRATION_LOCK = 0x51414D51  # "QAMQ"
+
+
 async def migrate(engine: AsyncEngine) -> None:
-    """Bring the schema to the newest Alembic revision."""
+    """Bring the schema to the newest Alembic revision, in one transaction: a process
+    killed or a revision failing half-way leaves the schema as it was.
+
+    Several processes may start at once (N workers): on PostgreSQL the first takes a
+    transaction-level advisory lock and migrates, the others wait for it and then find
+    nothing left to do. SQLite's BEGIN IMMEDIATE does the same (one writer at a time).
+    A schema already at the newest revision takes no lock at all: a CLI command run
+    beside the bot does not queue behind (or hold up) the bot's writers."""
+    async with engine.connect() as connection:
+        if await connection.run_sync(_at_newest_revision):
+            return
+    if engine.dialect.name == "sqlite":
+        migrator = create_engine(engine.url, transactional_ddl=True)
+        try:
+            await _upgrade(migrator)
+        finally:
+            await migrator.dispose()
+    else:
+        await _upgrade(engine)
+
+
+def _at_newest_revision(connection: Connection) -> bool:
+    newest = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    return set(MigrationContext.configure(connection).get_current_heads()) == newest
+
+
+async def _upgrade(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "head"))
 
 

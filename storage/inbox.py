@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.coordination import notify_inbox
 from storage.crypto import keyed_digest
 from storage.models import InboxUpdate, ProcessedUpdate, utcnow
 
@@ -23,7 +25,7 @@ from storage.models import InboxUpdate, ProcessedUpdate, utcnow
 # without updates: after this a record can only mislead.
 KEEP_FOR = timedelta(days=7)
 # A worker that has not renewed its claims within this is presumed dead (workers renew
-# theirs every pass, see `renew`).
+# theirs several times per lease, see `renew`); QAMQOR_WORKER_LEASE_SECONDS.
 CLAIM_LEASE = timedelta(seconds=30)
 _UPDATE_KINDS_WITHOUT_SENDER = ("poll",)
 
@@ -45,9 +47,34 @@ def sender_of(data: dict[str, Any]) -> int | None:
     return None
 
 
+class LostClaim(Exception):
+    """Another worker took this update over (this one was stalled past the lease)."""
+
+
+#: The inbox row being processed in this task and the worker holding it (set by the
+#: processor around each update; the step's transaction checks it, see `fence`).
+CURRENT_CLAIM: ContextVar[tuple[int, str] | None] = ContextVar("CURRENT_CLAIM", default=None)
+
+
+async def fence(session: AsyncSession) -> None:
+    """In the step's transaction: mark the row being processed done, if this worker
+    still holds it; else raise `LostClaim` (the transaction must roll back). So a
+    worker stalled past its lease never commits an update another worker took over."""
+    claim = CURRENT_CLAIM.get()
+    if claim is None:
+        return
+    row_id, worker = claim
+    result = await session.execute(update(InboxUpdate).where(
+        InboxUpdate.id == row_id, InboxUpdate.claimed_by == worker, InboxUpdate.processed_at.is_(None))
+        .values(processed_at=utcnow(), payload=None))
+    if result.rowcount == 0:
+        raise LostClaim(f"inbox row {row_id} is no longer {worker}'s")
+
+
 class Inbox:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], lease: timedelta = CLAIM_LEASE) -> None:
         self.sessions = sessions
+        self.lease = lease
 
     async def store(self, updates: Sequence[dict[str, Any]]) -> int:
         """Commit new updates; a redelivered one (same id and content) is not stored again.
@@ -67,6 +94,8 @@ class Inbox:
                 session.add(InboxUpdate(update_id=data["update_id"], user_id=sender_of(data), digest=digest,
                                         payload=data))
                 stored += 1
+            if stored:
+                await notify_inbox(session)
             await session.commit()
             return stored
 
@@ -74,26 +103,43 @@ class Inbox:
                     now: datetime | None = None) -> list[InboxUpdate]:
         """The oldest unprocessed rows this worker may take, claimed for it.
 
-        A user's rows go to one worker: rows of a user with a fresh claim by another
-        worker are left alone. On PostgreSQL the rows are locked `FOR UPDATE SKIP
-        LOCKED`, so concurrent workers never claim the same row.
+        A user's oldest unprocessed row (its head) stands for the user. A worker takes
+        new users by locking heads `FOR UPDATE SKIP LOCKED` (PostgreSQL) that are
+        unclaimed or whose claim lapsed (a worker killed stops renewing), and claims all
+        their unprocessed rows; for users it already holds, it claims their new rows. So
+        two workers never hold one user's rows at once, even while both are claiming,
+        and a user's rows stay in order. Rows without a sender are their own head.
+        Rows in `exclude` (already taken) are not touched: no lock, no wait.
         """
         now = now or utcnow()
-        stale = now - CLAIM_LEASE
+        stale = now - self.lease
+        pending = InboxUpdate.processed_at.is_(None)
         async with self.sessions() as session:
-            query = (select(InboxUpdate).where(InboxUpdate.processed_at.is_(None))
+            heads_of_users = (select(func.min(InboxUpdate.id)).where(pending, InboxUpdate.user_id.is_not(None))
+                              .group_by(InboxUpdate.user_id))
+            # Heads held by a live worker (this one too) are filtered in SQL, not after
+            # locking them: a lock would make that worker's step wait for this transaction.
+            free = or_(InboxUpdate.claimed_by.is_(None), InboxUpdate.claimed_at.is_(None),
+                       InboxUpdate.claimed_at <= stale)
+            query = (select(InboxUpdate).where(pending, free, or_(InboxUpdate.user_id.is_(None),
+                                                                  InboxUpdate.id.in_(heads_of_users)))
                      .order_by(InboxUpdate.id).limit(limit))
             if session.bind.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
-            rows = (await session.scalars(query)).all()
-            busy_users = {row.user_id for row in rows
-                          if row.claimed_by not in (None, worker) and row.claimed_at and row.claimed_at > stale}
-            taken: list[InboxUpdate] = []
-            for row in rows:
-                if row.id in exclude or (row.user_id is not None and row.user_id in busy_users):
-                    continue
+            heads = (await session.scalars(query)).all()
+            rows = {row.id: row for row in heads}
+            new_users = {row.user_id for row in heads if row.user_id is not None}
+            if new_users:
+                rows.update((row.id, row) for row in (await session.scalars(
+                    select(InboxUpdate).where(pending, InboxUpdate.user_id.in_(new_users)))).all())
+            held_users = (select(InboxUpdate.user_id).where(pending, InboxUpdate.claimed_by == worker,
+                                                            InboxUpdate.user_id.is_not(None)))
+            rows.update((row.id, row) for row in (await session.scalars(
+                select(InboxUpdate).where(pending, InboxUpdate.claimed_by.is_(None),
+                                          InboxUpdate.user_id.in_(held_users)))).all())
+            taken = sorted((row for row in rows.values() if row.id not in exclude), key=lambda r: r.id)
+            for row in taken:
                 row.claimed_by, row.claimed_at = worker, now
-                taken.append(row)
             await self._forget_stale_records(session, taken)
             await session.commit()
             return taken
@@ -113,23 +159,29 @@ class Inbox:
             if record.processed_at < arrived[record.update_id]:
                 await session.delete(record)
 
-    async def done(self, ids: Sequence[int]) -> None:
+    async def done(self, ids: Sequence[int], worker: str) -> None:
+        """Mark this worker's rows processed (`claimed_by` stays: who processed them)."""
         if not ids:
             return
         async with self.sessions() as session:
-            await session.execute(update(InboxUpdate).where(InboxUpdate.id.in_(list(ids)))
-                                  .values(processed_at=utcnow(), payload=None, claimed_by=None))
+            await session.execute(update(InboxUpdate).where(
+                InboxUpdate.id.in_(list(ids)), InboxUpdate.claimed_by == worker, InboxUpdate.processed_at.is_(None))
+                .values(processed_at=utcnow(), payload=None))
             await session.commit()
 
     async def renew(self, worker: str, now: datetime | None = None) -> None:
-        """This worker is alive: its claims stay fresh."""
+        """This worker is alive: its claims stay fresh. (A row its step is committing
+        right now is skipped, not waited for: it is about to be done.)"""
         async with self.sessions() as session:
-            await session.execute(update(InboxUpdate).where(
-                InboxUpdate.claimed_by == worker, InboxUpdate.processed_at.is_(None)).values(claimed_at=now or utcnow()))
+            mine = select(InboxUpdate.id).where(InboxUpdate.claimed_by == worker, InboxUpdate.processed_at.is_(None))
+            if session.bind.dialect.name == "postgresql":
+                mine = mine.with_for_update(skip_locked=True)
+            await session.execute(update(InboxUpdate).where(InboxUpdate.id.in_(mine)).values(claimed_at=now or utcnow()))
             await session.commit()
 
     async def take_over(self) -> int:
-        """The only worker starting: claims left by a stopped (or killed) process are void."""
+        """The only worker starting (SQLite: one process): claims left by a stopped (or
+        killed) process are void. With several workers, claims lapse after the lease."""
         async with self.sessions() as session:
             result = await session.execute(update(InboxUpdate).where(
                 InboxUpdate.claimed_by.is_not(None), InboxUpdate.processed_at.is_(None)).values(claimed_by=None))

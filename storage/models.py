@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -511,3 +511,16 @@ class InboxUpdate(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_at: Mapped[datetime | None] = mapped_column(default=None)
     processed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class SendSlot(Base):
+    """One bucket of Telegram's sending limits, shared by every worker (PostgreSQL):
+    `tat` is the earliest time (epoch seconds, the database's clock) the bucket's next
+    message may go past its burst, `last_at` when the last message reserved may go.
+    Keys: "overall", and "chat:<id>" (pruned when idle)."""
+
+    __tablename__ = "send_slots"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tat: Mapped[float] = mapped_column(Float)
+    last_at: Mapped[float] = mapped_column(Float)

@@ -99,11 +99,18 @@ class Telemedicine:
             query = query.where(Consultation.speciality == speciality)
         return (await self._session.scalars(query.order_by(Consultation.created_at, Consultation.id))).all()
 
-    async def bookings(self, since: datetime | None = None) -> Sequence[Consultation]:
+    async def bookings(self, since: datetime | None = None, until: datetime | None = None) -> Sequence[Consultation]:
         query = select(Consultation).where(Consultation.urgent.is_(False))
         if since is not None:
             query = query.where(Consultation.starts_at >= since)
+        if until is not None:
+            query = query.where(Consultation.starts_at < until)
         return (await self._session.scalars(query.order_by(Consultation.starts_at, Consultation.id))).all()
+
+    async def connected(self) -> Sequence[Consultation]:
+        """Consultations in progress, the longest connected first."""
+        return (await self._session.scalars(select(Consultation).where(Consultation.status == CONNECTED)
+                                            .order_by(Consultation.connected_at, Consultation.id))).all()
 
     async def due_reminders(self, now: datetime, limit: int = 100) -> Sequence[Consultation]:
         return (await self._session.scalars(select(Consultation).where(

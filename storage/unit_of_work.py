@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, not_, or_, select, update
+from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import (
@@ -218,34 +218,45 @@ class Outbox:
             .values(sent_at=sent_at, attempts=outbox.c.attempts + 1, in_flight_at=None))
 
     async def claim(self, now: datetime, *, update_id: int | None = None, background: bool = False,
-                    limit: int = 200) -> list[OutgoingMessage]:
+                    limit: int = 200, lease: timedelta = IN_FLIGHT_LEASE) -> list[OutgoingMessage]:
         """Take the rows that may be sent now, marked in flight (commit before sending).
 
-        Rows go in id order per chat; a chat's row that is in flight elsewhere or not yet
-        due (a retry) holds back that chat's later rows only. Of the rest, only rows of
-        `update_id`, or background rows (no update), when asked.
+        A chat's rows go in id order, and only as an unbroken run from the chat's
+        oldest unsent row: a row in flight elsewhere, not yet due (a retry), or locked
+        at this moment by another worker's claim (PostgreSQL: `FOR UPDATE SKIP LOCKED`)
+        holds back that chat's later rows only. Of the rest, only rows of `update_id`,
+        or background rows (no update), when asked. A row in flight longer than
+        `lease` (its sender died) may be taken again.
         """
-        stale = now - IN_FLIGHT_LEASE
+        stale = now - lease
         sendable = and_(or_(OutgoingMessage.next_attempt_at.is_(None), OutgoingMessage.next_attempt_at <= now),
                         or_(OutgoingMessage.in_flight_at.is_(None), OutgoingMessage.in_flight_at <= stale))
         # Only sendable rows are read, so any number of waiting rows never crowds them out...
-        rows = (await self._session.scalars(
-            select(OutgoingMessage).where(OutgoingMessage.sent_at.is_(None), sendable)
-            .order_by(OutgoingMessage.id).limit(limit))).all()
-        # ...and each chat's first waiting or busy row holds back that chat's later rows.
-        first_unsendable = dict((await self._session.execute(
-            select(OutgoingMessage.chat_id, func.min(OutgoingMessage.id))
-            .where(OutgoingMessage.sent_at.is_(None), not_(sendable),
-                   OutgoingMessage.chat_id.in_({row.chat_id for row in rows}))
-            .group_by(OutgoingMessage.chat_id))).all()) if rows else {}
+        query = (select(OutgoingMessage).where(OutgoingMessage.sent_at.is_(None), sendable)
+                 .order_by(OutgoingMessage.id).limit(limit))
+        if self._session.bind.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = (await self._session.scalars(query)).all()
+        # ...and each chat's unsent rows, whatever their state, say which of them are next.
+        unsent: dict[int, list[int]] = {}
+        if rows:
+            for chat_id, row_id in (await self._session.execute(
+                    select(OutgoingMessage.chat_id, OutgoingMessage.id)
+                    .where(OutgoingMessage.sent_at.is_(None), OutgoingMessage.id <= rows[-1].id,
+                           OutgoingMessage.chat_id.in_({row.chat_id for row in rows}))
+                    .order_by(OutgoingMessage.id))).all():
+                unsent.setdefault(chat_id, []).append(row_id)
+        position = dict.fromkeys(unsent, 0)
         held: set[int] = set()
         taken: list[OutgoingMessage] = []
         for row in rows:
             if row.chat_id in held:
                 continue
-            if row.id > first_unsendable.get(row.chat_id, row.id):
-                held.add(row.chat_id)
+            ids = unsent.get(row.chat_id, [])
+            if position.get(row.chat_id, 0) >= len(ids) or ids[position[row.chat_id]] != row.id:
+                held.add(row.chat_id)  # an earlier row of this chat is not ours to send now
                 continue
+            position[row.chat_id] += 1
             if update_id is not None and row.update_id != update_id:
                 held.add(row.chat_id)  # an earlier row of this chat, not ours: the flush sends both
                 continue

@@ -459,6 +459,12 @@ async def test_the_clinic_cli_reaches_the_patients_chat_and_answers_bad_argument
     connected = [e["message"] for e in await user.replies(2)][1]
     assert connected["text"] == catalogue("kk", m.CONNECTED_CALL, doctor="Асель Нурланова", phone=PHONE,
                                           number=taken.number)
+    # The file is optional: a conclusion may be a text alone.
+    code, out, _ = await cli("finish", taken.number, "--text", "Көп су ішу.")
+    assert code == 0 and out.strip() == f"{taken.number}: conclusion sent, given"
+    await qamqor.run_background_once()
+    conclusion = await user.reply()
+    assert conclusion.get("document") is None and "Көп су ішу." in conclusion["text"]
 
 
 async def test_two_transactions_booking_one_slot_at_once_one_wins_without_an_error(qamqor, person, settings):

@@ -8,8 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy.exc import OperationalError
 from telegram import Update, User
 
 from bot.dispatcher import PerUserOrder
@@ -52,6 +54,28 @@ async def test_migrations_create_exactly_the_models_schema(tmp_path):
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'schema.sqlite3'}")
     await migrate(engine)
     await migrate(engine)  # a second start finds nothing to do
+    async with engine.connect() as connection:
+        diff = await connection.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata))
+    await engine.dispose()
+    assert diff == []
+
+
+async def test_a_migration_failing_half_way_leaves_the_database_as_it_was(tmp_path):
+    """A deploy whose third revision fails (here: a table in its way) must not leave the
+    first two revisions' tables behind without a recorded revision: the next start would
+    fail on "table already exists" forever (a `kill -9` during the first start did this)."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'half.sqlite3'}")
+    async with engine.begin() as connection:
+        await connection.exec_driver_sql("CREATE TABLE claims (id INTEGER PRIMARY KEY)")
+    with pytest.raises(OperationalError, match="claims already exists"):
+        await migrate(engine)
+    async with engine.begin() as connection:
+        tables = {row[0] for row in await connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert tables == {"claims"}
+        await connection.exec_driver_sql("DROP TABLE claims")
+    await migrate(engine)  # the operator removes the obstacle; the next start completes
     async with engine.connect() as connection:
         diff = await connection.run_sync(
             lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata))

@@ -28,13 +28,21 @@ import pytest
 from bot.emulator import Emulator
 from bot.emulator.client import EmulatorClient, EmulatorError
 from bot.i18n import translator
+from bot.sandbox import sample_patient
+from bot.sandbox.clinic import ClinicDesk
 from bot.settings import SANDBOX_TOKEN, Settings
 from handlers import consent, purchase, start, support
+from handlers.telemedicine import messages as tm
 from handlers.support import card as support_card
 from handlers.support import customer as support_customer
 from handlers.support import staff as support_staff
+from insurance import sample_patient as sample
 from insurance.support_desk import parse_hours
+from storage.db import session_factory
+from storage.unit_of_work import UnitOfWork
 from tests.chat import catalogue, plain
+from tests.test_journeys_claims import give_policy, last_year
+from tests.test_journeys_telemedicine import PHONE
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -86,9 +94,11 @@ async def emulator() -> AsyncIterator[Emulator]:
 
 @pytest.fixture
 async def sandbox(emulator: Emulator, settings: Settings, qamqor: Any) -> str:
-    """The running sandbox (emulator + page + bot); answers the page's address."""
+    """The running sandbox (emulator + page + bot, with the clinic pane as `python -m bot
+    sandbox` attaches it); answers the page's address."""
     assert emulator.sandbox is not None
     emulator.sandbox.staff_chat_id = settings.staff_chat_id
+    emulator.sandbox.clinic = ClinicDesk.for_bot(qamqor)
     return f"{emulator.base_url}/"
 
 
@@ -913,3 +923,221 @@ async def test_the_staff_pane_shows_forum_topics_and_staff_answer_with_files_and
     await expect(bot_rows(page).last).to_contain_text(catalogue("ky", support_customer.RATE))
     await shot(page, "24-desk-closed")
     watch.check()
+
+
+# The clinic pane: a person plays Dariger Online's clinic (docs/sandbox.md, "Clinic").
+
+async def nomad_patient(page: Page, qamqor: Any, name: str, language: str) -> int:
+    """A user created in the page, through /start and consent, holding a Nomad Life policy in force
+    whose application gives the phone (Appendix 1: identified from the policy)."""
+    user_id = await create_user(page, name, language)
+    await send(page, "/start")
+    await bot_rows(page).first.locator('[data-callback="consent:accept"]').click()
+    await expect(bot_rows(page).last).to_contain_text(catalogue(language, start.MENU_TITLE))
+    start_day, end_day = last_year()
+    policy_id, _number = await give_policy(qamqor, user_id, "nomad_life", start=start_day, end=end_day)
+    async with UnitOfWork(session_factory(qamqor.engine)) as uow:
+        application = await uow.applications.get((await uow.policies.get(policy_id)).application_id)
+        application.answers = {**application.answers, "phone": PHONE}
+        await uow.commit()
+    return user_id
+
+
+async def queue_for_duty_doctor(page: Page, language: str, speciality: str) -> None:
+    """/doctor → consent → urgent → adult or child: the queue message."""
+    await send(page, "/doctor")
+    await bot_rows(page).last.locator('[data-callback="tm:ok"]').click()
+    await bot_rows(page).last.locator('[data-callback="tm:u"]').click()
+    await bot_rows(page).last.locator(f'[data-callback="tm:u:{speciality}"]').click()
+    await expect(bot_rows(page).last).to_contain_text(
+        plain(catalogue(language, tm.QUEUE, speciality=catalogue(language, tm.SPECIALITIES[speciality]),
+                        place=1, minutes=15, phone=PHONE)).split("\n")[0])
+
+
+async def open_clinic(page: Page) -> Any:
+    await page.click("#tab-clinic")
+    pane = page.locator("#panel-clinic")
+    await expect(pane).to_be_visible()
+    return pane
+
+
+async def test_the_clinic_pane_takes_an_urgent_patient_and_sends_the_conclusion(
+    browser: Browser, sandbox: str, qamqor: Any
+) -> None:
+    """All from the page, today: a Kazakh-speaking user gets a sample Nomad Life patient from the
+    clinic pane (a policy bought in the chat would start tomorrow, rules 5.1, 9.5), goes to the doctor
+    from the bot's message and joins the duty queue; the pane publishes the sample roster, takes them
+    with a join link and finishes with a text and a file."""
+    page, watch = await open_page(browser, sandbox)
+    await create_user(page, "Aliya", "kk")
+    await send(page, "/start")
+    await expect(bot_rows(page).first.locator('[data-callback="consent:accept"]')).to_be_visible()
+
+    pane = await open_clinic(page)
+    await expect(pane.locator("h2")).to_have_text("«Дәрігер Онлайн» клиникасы")   # the chosen user's language
+    await expect(page.locator("#clinic-patient-hint")).to_contain_text("Aliya")
+    # Before consent: refused, in the pane's words, and nothing reaches the chat.
+    await page.click("#clinic-sample-patient")
+    await expect(page.locator("#clinic-error")).to_have_text(
+        "Бұл пайдаланушы әлі келісім бермеген: алдымен оның чатында келісімді қабылдаңыз.")
+    await bot_rows(page).first.locator('[data-callback="consent:accept"]').click()
+    await expect(bot_rows(page).last).to_contain_text(catalogue("kk", start.MENU_TITLE))
+
+    await page.click("#clinic-sample-patient")
+    await expect(page.locator("#clinic-done")).to_contain_text("NL-SANDBOX-")
+    issued = bot_rows(page).filter(has_text="NL-SANDBOX-")
+    await expect(issued).to_have_count(1)
+    await expect(issued).to_contain_text(plain(catalogue("kk", sample_patient.ISSUED, number="X", service="Y",
+                                                         start="Z", end="W")).split("\n")[0].split("X")[0])
+    await shot(page, "29-clinic-sample-patient")
+    # A second one while the first is in force: refused.
+    await page.click("#clinic-sample-patient")
+    await expect(page.locator("#clinic-error")).to_contain_text("NL-SANDBOX-")
+    await expect(bot_rows(page).filter(has_text="NL-SANDBOX-")).to_have_count(1)
+
+    await issued.locator('[data-callback="tm"]').click()
+    await bot_rows(page).last.locator('[data-callback="tm:ok"]').click()
+    await expect(bot_rows(page).last).to_contain_text(sample.NAME)
+    await bot_rows(page).last.locator('[data-callback="tm:u"]').click()
+    await bot_rows(page).last.locator('[data-callback="tm:u:therapist"]').click()
+    await expect(bot_rows(page).last).to_contain_text(
+        plain(catalogue("kk", tm.QUEUE, speciality=catalogue("kk", tm.SPECIALITIES["therapist"]),
+                        place=1, minutes=15, phone=sample.PHONE)).split("\n")[0])
+
+    await expect(page.locator("#clinic-roster")).to_contain_text("Әзірге дәрігер жоқ.")
+    await page.click("#clinic-sample")
+    await expect(page.locator("#clinic-done")).to_contain_text("8")
+    await expect(page.locator("#clinic-roster .clinic-item")).to_have_count(8)
+    await expect(page.locator("#clinic-queue .clinic-item")).to_contain_text(sample.NAME)
+    await expect(page.locator("#clinic-queue .clinic-item")).to_contain_text("терапевт")
+    await shot(page, "30-clinic-queue")
+
+    await page.select_option("#clinic-duty-doctor", label="Асель Нурланова · терапевт")
+    await page.fill("#clinic-link", "https://meet.example/aliya")
+    await page.click("#clinic-take")
+    await expect(page.locator("#clinic-done")).to_contain_text(sample.NAME)
+    connected = bot_rows(page).filter(has_text="https://meet.example/aliya")
+    await expect(connected).to_have_count(1)
+    number = (await page.locator("#clinic-connected .clinic-item .clinic-main").first.inner_text()).split(" · ")[0]
+    await expect(connected).to_contain_text(plain(catalogue(
+        "kk", tm.CONNECTED_LINK, doctor="Асель Нурланова", number=number, link="https://meet.example/aliya",
+        phone=sample.PHONE)).split("\n")[0])
+    await expect(page.locator("#clinic-queue")).to_contain_text("Ешкім күтіп тұрған жоқ.")
+    await shot(page, "31-clinic-connected")
+
+    await page.locator("#clinic-connected [data-action='write']").click()
+    await expect(page.locator("#clinic-text")).to_be_focused()
+    await page.fill("#clinic-text", "Көп су ішу, үш күн демалу.")
+    await page.set_input_files("#clinic-file", files=[{
+        "name": "qorytyndy.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%conclusion\n"}])
+    await page.click("#clinic-send")
+    await expect(page.locator("#clinic-done")).to_contain_text(number)
+    await expect(bot_rows(page).filter(has_text="qorytyndy.pdf")).to_have_count(1)
+    conclusion = bot_rows(page).last
+    await expect(conclusion).to_contain_text("Көп су ішу, үш күн демалу.")
+    await expect(conclusion).to_contain_text(plain(catalogue(
+        "kk", tm.CONCLUSION, number=number, doctor="Асель Нурланова", text="X", deadline="Y")).split("\n")[0])
+    await expect(page.locator("#clinic-connected")).to_contain_text("Қазір консультация жоқ.")
+    await shot(page, "32-clinic-conclusion")
+    watch.errors = [e for e in watch.errors if "status of 400" not in e]  # the two refusals it showed
+    watch.check()
+
+
+async def test_the_clinic_pane_explains_bad_input_and_three_failed_calls_close_the_consultation(
+    browser: Browser, sandbox: str, qamqor: Any
+) -> None:
+    """Bad input in the pane gets a clear error in the pane's language and changes nothing; the
+    third failed call closes the consultation as given (Appendix 1) and the patient is told."""
+    page, watch = await open_page(browser, sandbox)
+    await nomad_patient(page, qamqor, "Ruslan", "ru")
+    await queue_for_duty_doctor(page, "ru", "paediatrician")
+    await open_clinic(page)
+    await page.click("#clinic-sample")
+    await expect(page.locator("#clinic-roster .clinic-item")).to_have_count(8)
+    error = page.locator("#clinic-error")
+
+    # Hours: days and times it cannot read; the roster keeps what it had.
+    await page.select_option("#clinic-hours-doctor", label="Ержан Қасымов · кардиолог")
+    await page.fill("#clinic-days", "someday")
+    await page.fill("#clinic-hours-text", "09:00-13:00")
+    await page.click("#clinic-publish")
+    await expect(error).to_have_text("Дни «someday» не поняты: напишите mon-fri, sat,sun или daily.")
+    await page.fill("#clinic-days", "sat")
+    await page.fill("#clinic-hours-text", "9-5")
+    await page.click("#clinic-publish")
+    await expect(error).to_contain_text("Часы «9-5» не поняты")
+    await shot(page, "33-clinic-bad-hours")
+    await expect(page.locator("#clinic-roster")).not_to_contain_text("sat 09:00")
+    await page.fill("#clinic-hours-text", "09:00-13:00")
+    await page.click("#clinic-publish")
+    await expect(page.locator("#clinic-done")).to_have_text("Часы опубликованы: sat, 09:00-13:00.")
+    await expect(error).to_be_hidden()
+    await expect(page.locator("#clinic-roster")).to_contain_text("sat 09:00-13:00")
+
+    # Nothing to finish yet; a join link that is not a web address; the patient keeps their place.
+    await page.click("#clinic-send")
+    await expect(error).to_have_text("Заполните: консультация.")
+    await page.select_option("#clinic-duty-doctor", label="Марат Ахметов · педиатр")
+    await page.fill("#clinic-link", "javascript:alert(1)")
+    await page.click("#clinic-take")
+    await expect(error).to_have_text(
+        "Ссылка для подключения должна быть веб-адресом, начинающимся с https:// или http://.")
+    await expect(page.locator("#clinic-queue .clinic-item")).to_contain_text("Айгүл Өмүрбекова")
+    await page.fill("#clinic-link", "")
+    await page.select_option("#clinic-duty-doctor", label="Асель Нурланова · терапевт")
+    await page.click("#clinic-take")
+    await expect(error).to_have_text("Никто не ждёт врача: терапевт.")
+    await shot(page, "34-clinic-bad-input")
+
+    # Without a link the doctor calls the registered phone; three calls fail.
+    await page.select_option("#clinic-duty-doctor", label="Марат Ахметов · педиатр")
+    await page.click("#clinic-take")
+    number = (await page.locator("#clinic-connected .clinic-item .clinic-main").first.inner_text()).split(" · ")[0]
+    await expect(bot_rows(page).last).to_contain_text(plain(catalogue(
+        "ru", tm.CONNECTED_CALL, doctor="Марат Ахметов", phone=PHONE, number=number)).split("\n")[0])
+    await page.fill("#clinic-text", "")
+    await page.click("#clinic-send")
+    await expect(error).to_have_text("Напишите текст заключения.")
+    for attempt in (1, 2):
+        await page.locator("#clinic-connected [data-action='call-failed']").click()
+        await expect(page.locator("#clinic-done")).to_have_text(f"{number}: неудачный звонок {attempt} из 3.")
+        await expect(bot_rows(page).last).to_contain_text(plain(catalogue(
+            "ru", tm.CALL_FAILED, count=attempt, total=3, phone=PHONE)))
+        await expect(page.locator("#clinic-connected .clinic-meta")).to_contain_text(
+            f"{PHONE} · неудачных звонков: {attempt} из 3")
+    await page.locator("#clinic-connected [data-action='call-failed']").click()
+    await expect(page.locator("#clinic-done")).to_have_text(
+        f"{number}: закрыта после 3 неудачных звонков, считается оказанной.")
+    await expect(bot_rows(page).last).to_contain_text(plain(catalogue("ru", tm.CLOSED_NO_ANSWER, total=3,
+                                                                      number=number)))
+    await expect(page.locator("#clinic-connected")).to_contain_text("Сейчас консультаций нет.")
+    await shot(page, "35-clinic-closed-no-answer")
+
+    # The pane's words follow the chosen user: in Kyrgyz for a Kyrgyz-speaking one.
+    await create_user(page, "Bakyt", "ky")
+    await expect(page.locator("#panel-clinic h2")).to_have_text("«Даригер Онлайн» клиникасы")
+    await expect(page.locator("#clinic-queue")).to_contain_text("Эч ким күтүп жаткан жок.")
+
+    # The page logged nothing but the refusals it showed (400 answers).
+    watch.errors = [e for e in watch.errors if "status of 400" not in e]
+    watch.check()
+
+
+def test_the_clinic_pane_has_every_word_in_each_language() -> None:
+    """i18n.js: the clinic's words in en, ru, kk and ky, the same keys in each; real Kazakh
+    and Kyrgyz letters; every error code the endpoints answer has words."""
+    text = (STATIC / "i18n.js").read_text(encoding="utf-8")
+    block = text[text.index("const CLINIC = {"):text.index("\n};", text.index("const CLINIC = {"))]
+    languages = dict(re.findall(r"\n  (en|ru|kk|ky): \{(.*?)\n  \},", block, re.S))
+    assert set(languages) == {"en", "ru", "kk", "ky"}
+    keys = {lang: set(re.findall(r"(?:^|[\s,])(\w+): '", body)) for lang, body in languages.items()}
+    assert all(found == keys["en"] for found in keys.values()), {k: keys["en"] ^ v for k, v in keys.items()}
+    assert len(KAZAKH_LETTERS.findall(languages["kk"])) > 50
+    assert len(KYRGYZ_LETTERS.findall(languages["ky"])) > 50
+    clinic_source = (Path(__file__).resolve().parent.parent / "bot" / "sandbox" / "clinic.py").read_text()
+    service_source = (Path(__file__).resolve().parent.parent / "bot" / "telemedicine" / "service.py").read_text()
+    service_source += (Path(__file__).resolve().parent.parent / "bot" / "sandbox" / "sample_patient.py").read_text()
+    codes = set(re.findall(r'ClinicError\(\s*f?"[^"\n]*",\s*"([a-z_]+)"', service_source)) | set(
+        re.findall(r'(?:BadInput|failure)\("([a-z_]+)"', clinic_source))
+    assert {"bad_link", "not_connected", "missing", "bad_day", "no_doctor", "no_consent", "policy_in_force"} <= codes
+    assert {f"err_{code}" for code in codes} <= keys["en"], codes

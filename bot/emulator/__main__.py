@@ -12,8 +12,8 @@ from .server import DEFAULT_TOKEN, Emulator
 logger = logging.getLogger("bot.emulator")
 
 
-async def _serve(host: str, port: int, token: str, page: bool = False) -> None:
-    emulator = Emulator(token, sandbox_page=page)
+async def _serve(host: str, port: int, token: str, page: bool = False, flood: bool = False) -> None:
+    emulator = Emulator(token, sandbox_page=page, flood_control=flood)
     base_url = await emulator.start(host, port)
     if page:
         logger.info("Sandbox page:      %s/", base_url)
@@ -35,12 +35,16 @@ def main() -> None:
     parser.add_argument(
         "--page", action="store_true", help="also serve the browser sandbox page at /"
     )
+    parser.add_argument(
+        "--flood-control", action="store_true",
+        help="answer 429 with retry_after over Telegram's sending limits (bot/send_limits.py)",
+    )
     args = parser.parse_args()
     logging.basicConfig(
         level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(args.host, args.port, args.token, args.page))
+        asyncio.run(_serve(args.host, args.port, args.token, args.page, args.flood_control))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from aiohttp import web
 from .botapi import BotApi, canonical_method
 from .control import ControlApi, control_errors, json_response
 from .errors import ApiError
+from .flood import FloodControl
 from .models import Signal
 from .params import Params
 from .webhook import WebhookDelivery
@@ -50,8 +51,14 @@ class Emulator:
         webhook_backoff: float = 0.2,
         sandbox_page: bool = False,
         update_id_file: Path | None = None,
+        flood_control: bool | FloodControl = False,
     ) -> None:
         self.world = World(token)
+        #: Telegram's sending limits enforced with 429 answers (``flood_control=True``).
+        self.flood: FloodControl | None = (
+            flood_control if isinstance(flood_control, FloodControl)
+            else FloodControl() if flood_control else None
+        )
         if update_id_file is not None:
             self.world.keep_update_ids_in(update_id_file)
         self.api = BotApi(self.world)
@@ -169,6 +176,8 @@ class Emulator:
             status, body = failure.code, failure.to_json()
         else:
             try:
+                if self.flood is not None:
+                    self.flood.check(method, params.raw("chat_id"))
                 result = await self.api.dispatch(method, params)
             except ApiError as exc:
                 status, body = exc.code, exc.to_json()

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import logging
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from bot.emulator.models import Chat, User
 from bot.emulator.world import World
+
+if TYPE_CHECKING:
+    from bot.sandbox.clinic import ClinicDesk
 
 logger = logging.getLogger(__name__)
 
@@ -54,18 +57,24 @@ class SandboxPage:
     ``staff_chat_id`` is the group where the bot posts support requests; when it is not
     set, the first group chat created in the emulator is taken. A staff member, the
     "Operator" user, is created on demand so the page can answer in that chat.
+
+    ``clinic`` (a :class:`bot.sandbox.clinic.ClinicDesk`, set by ``python -m bot sandbox``)
+    serves the clinic pane's ``/control/clinic`` endpoints; without it they answer 503.
     """
 
     def __init__(self, world: World, staff_chat_id: int | None = None) -> None:
         self.world = world
         self.staff_chat_id = staff_chat_id
         self._operator_id: int | None = None
+        self.clinic: ClinicDesk | None = None
         self._files = _static_names()
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
         router.add_get("/", self.index)
         router.add_get("/sandbox/{name}", self.static)
         router.add_get("/control/sandbox", self.settings)
+        router.add_get("/control/clinic", self.clinic_overview)
+        router.add_post("/control/clinic/{action}", self.clinic_action)
 
     # Static files
 
@@ -130,5 +139,25 @@ class SandboxPage:
             "staff_chat": chat.to_control() if chat is not None else None,
             "operator": operator.to_control() if operator is not None else None,
             "bot": {"id": bot.id, "first_name": bot.first_name, "username": bot.username},
+            "clinic": self.clinic is not None,
         }
         return web.json_response(body, dumps=lambda data: json.dumps(data, ensure_ascii=False))
+
+    # The clinic pane (Dariger Online), when a bot runs in this process
+
+    def _no_clinic(self) -> web.Response:
+        return web.json_response(
+            {"ok": False, "code": "no_clinic", "values": {},
+             "description": "no clinic here: start the sandbox with `python -m bot sandbox`"},
+            status=503,
+        )
+
+    async def clinic_overview(self, request: web.Request) -> web.Response:
+        if self.clinic is None:
+            return self._no_clinic()
+        return await self.clinic.overview(request)
+
+    async def clinic_action(self, request: web.Request) -> web.Response:
+        if self.clinic is None:
+            return self._no_clinic()
+        return await self.clinic.act(request)

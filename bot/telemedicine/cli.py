@@ -73,13 +73,15 @@ async def execute(settings: Settings, args: Any) -> str:
         consultation = await run(settings, lambda uow, _s: service.call_failed(uow, args.number))
         return f"{consultation.number}: {consultation.failed_calls} failed call(s), {consultation.status}"
     if action == "finish":
-        path = Path(args.file)
-        try:
-            content = path.read_bytes()
-        except OSError as exc:
-            raise service.ClinicError(f"cannot read {args.file}: {exc.strerror}") from None
+        content, name = None, None
+        if args.file is not None:
+            path = Path(args.file)
+            try:
+                content, name = path.read_bytes(), path.name
+            except OSError as exc:
+                raise service.ClinicError(f"cannot read {args.file}: {exc.strerror}") from None
         consultation = await run(settings, lambda uow, store: service.finish(uow, store, args.number, args.text,
-                                                                          content, path.name))
+                                                                          content, name))
         return f"{consultation.number}: conclusion sent, {consultation.status}"
     if action == "documents":
         if args.output is not None and not args.output.is_dir():
@@ -117,10 +119,10 @@ def add_parser(commands: Any) -> Any:
     connect.add_argument("--link", default=None)
     failed = actions.add_parser("call-failed", help="a call did not get through (the third closes it)")
     failed.add_argument("number")
-    finish = actions.add_parser("finish", help="send the written conclusion (text and file)")
+    finish = actions.add_parser("finish", help="send the written conclusion (text, optionally a file)")
     finish.add_argument("number")
     finish.add_argument("--text", required=True)
-    finish.add_argument("--file", required=True, help="PDF, JPEG, PNG or HEIC")
+    finish.add_argument("--file", default=None, help="PDF, JPEG, PNG or HEIC")
     documents = actions.add_parser("documents", help="the patient's files for a consultation")
     documents.add_argument("number")
     documents.add_argument("--json", action="store_true")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
 
@@ -33,7 +34,15 @@ CANCELLED = "cancelled"
 
 
 class ClinicError(ValueError):
-    """An operation that cannot be done; `str()` is one line for the operator."""
+    """An operation that cannot be done; `str()` is one line for the operator (CLI).
+
+    `code` and `values` name the problem for a screen in the operator's language
+    (the sandbox page's clinic pane, docs/sandbox.md)."""
+
+    def __init__(self, message: str, code: str = "invalid", **values: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -205,11 +214,12 @@ async def attach_document(uow: UnitOfWork, store: DocumentStore, consultation: C
 
 async def add_doctor(uow: UnitOfWork, name: str, speciality: str, on_duty: bool) -> TelemedicineDoctor:
     if speciality not in rules.SPECIALITIES:
-        raise ClinicError(f"unknown speciality {speciality!r}; one of: {', '.join(rules.SPECIALITIES)}")
+        raise ClinicError(f"unknown speciality {speciality!r}; one of: {', '.join(rules.SPECIALITIES)}",
+                          "unknown_speciality", speciality=speciality)
     if on_duty and speciality not in rules.DUTY_SPECIALITIES:
-        raise ClinicError("only therapists and paediatricians are on duty (Appendix 1)")
+        raise ClinicError("only therapists and paediatricians are on duty (Appendix 1)", "duty_speciality")
     if not name.strip():
-        raise ClinicError("the doctor needs a name")
+        raise ClinicError("the doctor needs a name", "doctor_name")
     doctor = repo(uow).add_doctor(name.strip(), speciality, on_duty)
     await uow.flush()
     return doctor
@@ -219,9 +229,9 @@ async def set_duty(uow: UnitOfWork, doctor_id: int, on_duty: bool) -> Telemedici
     """A therapist or paediatrician comes on or goes off duty; the queue's expected waits follow."""
     doctor = await repo(uow).doctor(doctor_id)
     if doctor is None:
-        raise ClinicError(f"no doctor {doctor_id}")
+        raise ClinicError(f"no doctor {doctor_id}", "no_doctor", doctor=doctor_id)
     if on_duty and doctor.speciality not in rules.DUTY_SPECIALITIES:
-        raise ClinicError("only therapists and paediatricians are on duty (Appendix 1)")
+        raise ClinicError("only therapists and paediatricians are on duty (Appendix 1)", "duty_speciality")
     doctor.on_duty = on_duty
     await uow.flush()
     await refresh_queue(uow, None)
@@ -251,7 +261,7 @@ def parse_weekdays(text: str) -> list[int]:
     for part in text.lower().split(","):
         first, _, last = part.strip().partition("-")
         if first not in WEEKDAYS or (last and last not in WEEKDAYS):
-            raise ClinicError(f"bad weekdays {text!r}: use e.g. mon-fri, sat,sun or daily")
+            raise ClinicError(f"bad weekdays {text!r}: use e.g. mon-fri, sat,sun or daily", "bad_weekdays", value=text)
         a, b = WEEKDAYS.index(first), WEEKDAYS.index(last or first)
         days += list(range(a, b + 1)) if a <= b else [*range(a, 7), *range(0, b + 1)]
     return sorted(set(days))
@@ -260,11 +270,11 @@ def parse_weekdays(text: str) -> list[int]:
 async def publish_hours(uow: UnitOfWork, doctor_id: int, weekdays: str, hours: str) -> list[int]:
     doctor = await repo(uow).doctor(doctor_id)
     if doctor is None:
-        raise ClinicError(f"no doctor {doctor_id}")
+        raise ClinicError(f"no doctor {doctor_id}", "no_doctor", doctor=doctor_id)
     try:
         start, end = rules.parse_hours(hours)
     except ValueError as exc:
-        raise ClinicError(f"bad hours {hours!r}: {exc}; use e.g. 09:00-13:30") from None
+        raise ClinicError(f"bad hours {hours!r}: {exc}; use e.g. 09:00-13:30", "bad_hours", value=hours) from None
     days = parse_weekdays(weekdays)
     for weekday in days:
         await repo(uow).set_hours(doctor.id, weekday, start, end)
@@ -275,7 +285,7 @@ async def publish_hours(uow: UnitOfWork, doctor_id: int, weekdays: str, hours: s
 async def add_sample_roster(uow: UnitOfWork) -> list[TelemedicineDoctor]:
     """The sample roster with its hours, unless a roster exists already."""
     if await repo(uow).doctors():
-        raise ClinicError("the roster is not empty: add doctors one by one")
+        raise ClinicError("the roster is not empty: add doctors one by one", "roster_not_empty")
     added = []
     for name, speciality, on_duty, days, hours in SAMPLE_ROSTER:
         doctor = await add_doctor(uow, name, speciality, on_duty)
@@ -287,7 +297,7 @@ async def add_sample_roster(uow: UnitOfWork) -> list[TelemedicineDoctor]:
 async def _consultation(uow: UnitOfWork, number: str) -> Consultation:
     found = await repo(uow).by_number(number.strip().upper())
     if found is None:
-        raise ClinicError(f"no consultation {number!r}")
+        raise ClinicError(f"no consultation {number!r}", "no_consultation", number=number)
     return found
 
 
@@ -296,10 +306,11 @@ async def connect_next(uow: UnitOfWork, doctor_id: int, link: str | None, now: d
     """A duty doctor takes the next urgent patient of their speciality."""
     doctor = await repo(uow).doctor(doctor_id)
     if doctor is None or not doctor.on_duty:
-        raise ClinicError(f"doctor {doctor_id} is not a duty doctor")
+        raise ClinicError(f"doctor {doctor_id} is not a duty doctor", "not_duty_doctor", doctor=doctor_id)
     queue = await repo(uow).queue(doctor.speciality)
     if not queue:
-        raise ClinicError(f"nobody is waiting for a {doctor.speciality}")
+        raise ClinicError(f"nobody is waiting for a {doctor.speciality}", "nobody_waiting",
+                          speciality=doctor.speciality)
     return await _connect(uow, queue[0], doctor, link, now or utcnow(), update_id)
 
 
@@ -308,14 +319,36 @@ async def connect(uow: UnitOfWork, number: str, link: str | None, now: datetime 
     """The booked doctor connects to a planned consultation."""
     consultation = await _consultation(uow, number)
     if consultation.status != BOOKED:
-        raise ClinicError(f"{consultation.number} is {consultation.status}, not booked")
+        raise ClinicError(f"{consultation.number} is {consultation.status}, not booked", "not_booked",
+                          number=consultation.number, status=consultation.status)
     doctor = await repo(uow).doctor(consultation.doctor_id or 0)
     assert doctor is not None
     return await _connect(uow, consultation, doctor, link, now or utcnow(), update_id)
 
 
+JOIN_LINK_LIMIT = 256  # consultations.join_link
+
+
+def join_link(link: str | None) -> str | None:
+    """The way to join a video room: an http(s) address, or None (the doctor calls the phone)."""
+    link = (link or "").strip()
+    if not link:
+        return None
+    try:
+        parts = urlsplit(link)
+        host = parts.hostname
+    except ValueError:  # e.g. an unclosed [IPv6 literal
+        host = None
+    if host is None or parts.scheme not in ("https", "http") or len(link) > JOIN_LINK_LIMIT \
+            or any(c.isspace() for c in link):
+        raise ClinicError(f"bad join link {link[:80]!r}: an http(s) address, e.g. https://meet.example/room",
+                          "bad_link", value=link[:80])
+    return link
+
+
 async def _connect(uow: UnitOfWork, consultation: Consultation, doctor: TelemedicineDoctor, link: str | None,
                    now: datetime, update_id: int | None) -> Consultation:
+    link = join_link(link)
     was_queued = consultation.status == QUEUED
     consultation.status, consultation.doctor_id, consultation.connected_at = CONNECTED, doctor.id, now
     consultation.join_link, consultation.next_reminder_at = link, None
@@ -338,7 +371,8 @@ async def call_failed(uow: UnitOfWork, number: str, now: datetime | None = None,
     """Appendix 1: the third failed call closes the consultation, and it counts as given."""
     consultation = await _consultation(uow, number)
     if consultation.status != CONNECTED:
-        raise ClinicError(f"{consultation.number} is {consultation.status}: connect first")
+        raise ClinicError(f"{consultation.number} is {consultation.status}: connect first", "not_connected",
+                          number=consultation.number, status=consultation.status)
     consultation.failed_calls += 1
     t = await _reader(uow, consultation.user_id)
     total = rules.FAILED_CALLS_TO_CLOSE
@@ -355,31 +389,43 @@ async def call_failed(uow: UnitOfWork, number: str, now: datetime | None = None,
     return consultation
 
 
-async def finish(uow: UnitOfWork, store: DocumentStore, number: str, text: str, content: bytes, filename: str,
-                 now: datetime | None = None, update_id: int | None = None) -> Consultation:
-    """The doctor's written conclusion (a file and a short text) reaches the patient's chat."""
+CONCLUSION_LIMIT = 3000  # characters; the patient reads it in one message
+
+
+async def finish(uow: UnitOfWork, store: DocumentStore, number: str, text: str, content: bytes | None = None,
+                 filename: str | None = None, now: datetime | None = None,
+                 update_id: int | None = None) -> Consultation:
+    """The doctor's written conclusion (a short text, and a file when there is one) reaches the
+    patient's chat."""
     consultation = await _consultation(uow, number)
     if consultation.status != CONNECTED:
-        raise ClinicError(f"{consultation.number} is {consultation.status}: connect first")
+        raise ClinicError(f"{consultation.number} is {consultation.status}: connect first", "not_connected",
+                          number=consultation.number, status=consultation.status)
     if not text.strip():
-        raise ClinicError("the conclusion needs a short text")
-    try:
-        file_kind(content)
-    except UploadRefused as refused:
-        raise ClinicError(f"the conclusion file was refused: {refused.reason}") from None
+        raise ClinicError("the conclusion needs a short text", "conclusion_text")
+    if len(text.strip()) > CONCLUSION_LIMIT:
+        raise ClinicError(f"the conclusion is longer than {CONCLUSION_LIMIT} characters", "conclusion_long",
+                          limit=CONCLUSION_LIMIT)
+    if content is not None:
+        try:
+            file_kind(content)
+        except UploadRefused as refused:
+            raise ClinicError(f"the conclusion file was refused: {refused.reason}", "conclusion_file",
+                              reason=refused.reason) from None
+        consultation.conclusion_sha256 = store.put(content)
+        consultation.conclusion_name = (filename or "").rsplit("/", 1)[-1][:128] or "conclusion.pdf"
     now = now or utcnow()
-    consultation.conclusion_sha256 = store.put(content)
-    consultation.conclusion_name = filename.rsplit("/", 1)[-1][:128] or "conclusion.pdf"
-    consultation.conclusion_text = text.strip()[:3000]
+    consultation.conclusion_text = text.strip()
     consultation.status = consultation.counted_as = rules.GIVEN
     consultation.closed_at, consultation.slot_key = now, None
     await uow.flush()
     t = await _reader(uow, consultation.user_id)
     doctor = await repo(uow).doctor(consultation.doctor_id or 0)
-    _send(uow, consultation, {"method": "send_document", "sha256": consultation.conclusion_sha256,
-                              "filename": consultation.conclusion_name,
-                              "caption": translate(t, m.CONCLUSION_CAPTION, number=consultation.number)},
-          update_id)
+    if consultation.conclusion_sha256:
+        _send(uow, consultation, {"method": "send_document", "sha256": consultation.conclusion_sha256,
+                                  "filename": consultation.conclusion_name,
+                                  "caption": translate(t, m.CONCLUSION_CAPTION, number=consultation.number)},
+              update_id)
     _send(uow, consultation, m.message(
         t, m.CONCLUSION, [[(t.gettext(m.COMPLAIN), f"tm:q:{consultation.id}")],
                           [(t.gettext(m.MINE), "tm:m"), (t.gettext(PERSON), "support")]],
@@ -448,11 +494,25 @@ async def queue_rows(uow: UnitOfWork) -> list[dict[str, Any]]:
     return rows
 
 
-async def booking_rows(uow: UnitOfWork, now: datetime | None = None) -> list[dict[str, Any]]:
-    since = (now or utcnow()) - timedelta(days=1)
+async def booking_rows(uow: UnitOfWork, now: datetime | None = None, day: date | None = None) -> list[dict[str, Any]]:
+    """Planned consultations from yesterday on, or those of one Kazakhstan day."""
+    if day is None:
+        since, until = (now or utcnow()) - timedelta(days=1), None
+    else:
+        since = datetime.combine(day, datetime.min.time(), rules.LOCAL_ZONE)
+        until = since + timedelta(days=1)
     rows = []
-    for consultation in await repo(uow).bookings(since):
+    for consultation in await repo(uow).bookings(since, until):
         rows.append(_row(consultation, await repo(uow).doctor(consultation.doctor_id or 0)))
+    return rows
+
+
+async def connected_rows(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """Consultations a doctor has connected to: calls to make, conclusions to write."""
+    rows = []
+    for consultation in await repo(uow).connected():
+        rows.append({**_row(consultation, await repo(uow).doctor(consultation.doctor_id or 0)),
+                     "join_link": consultation.join_link})
     return rows
 
 

@@ -1,10 +1,11 @@
 // The emulator's control API (docs/emulator.md), same origin as this page.
 
 export class ApiError extends Error {
-  constructor(status, description) {
+  constructor(status, description, data = null) {
     super(description || `HTTP ${status}`);
     this.status = status;
     this.description = description;
+    this.data = data; // the answer's body: the clinic's endpoints name the problem (code, values)
   }
 }
 
@@ -24,7 +25,7 @@ async function call(method, path, body, { signal } = {}) {
     data = null;
   }
   if (!response.ok) {
-    throw new ApiError(response.status, (data && data.description) || response.statusText);
+    throw new ApiError(response.status, (data && data.description) || response.statusText, data);
   }
   return data;
 }
@@ -68,6 +69,8 @@ export const api = {
     call('POST', '/pay', { user_id: userId, message_id: messageId, chat_id: chatId ?? null }),
   commands: (languageCode) => call('GET', `/commands?${query({ language_code: languageCode || undefined })}`),
   sms: (after, wait, signal) => call('GET', `/sms?${query({ after, wait })}`, undefined, { signal }),
+  clinic: (day) => call('GET', `/clinic?${query({ day: day || undefined })}`),
+  clinicAct: (action, body) => call('POST', `/clinic/${action}`, body),
 };
 
 // Resolves when the tab is visible: hidden tabs pause their long polls, so several open

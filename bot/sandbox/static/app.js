@@ -1,8 +1,9 @@
 // The Qamqor sandbox page: simulated Telegram users chatting with the real bot through
-// the local Bot API emulator, plus the staff chat and the SMS outbox. See docs/sandbox.md.
+// the local Bot API emulator, plus the staff chat, the SMS outbox and the clinic. See docs/sandbox.md.
 
 import { api, poll } from './api.js';
 import { ChatView } from './chatview.js';
+import { ClinicPane } from './clinic.js';
 import { setLanguage } from './i18n.js';
 import { avatarColor, clock, el, initials } from './format.js';
 
@@ -125,19 +126,22 @@ function sideVisible(tab) {
   return open && (!tab || currentTab() === tab);
 }
 
+const TABS = ['staff', 'sms', 'clinic'];
+
 function currentTab() {
-  return $('tab-sms').getAttribute('aria-selected') === 'true' ? 'sms' : 'staff';
+  return TABS.find((tab) => $(`tab-${tab}`).getAttribute('aria-selected') === 'true') || 'staff';
 }
 
 function selectTab(tab) {
-  const staff = tab !== 'sms';
-  $('tab-staff').setAttribute('aria-selected', String(staff));
-  $('tab-sms').setAttribute('aria-selected', String(!staff));
-  $('panel-staff').hidden = !staff;
-  $('panel-sms').hidden = staff;
-  localStorage.setItem(STORE.tab, staff ? 'staff' : 'sms');
+  const chosen = TABS.includes(tab) ? tab : 'staff';
+  for (const name of TABS) {
+    $(`tab-${name}`).setAttribute('aria-selected', String(name === chosen));
+    $(`panel-${name}`).hidden = name !== chosen;
+  }
+  localStorage.setItem(STORE.tab, chosen);
   updateBadges();
-  if (staff) state.staffView?.scrollToBottom();
+  if (chosen === 'staff') state.staffView?.scrollToBottom();
+  if (chosen === 'clinic') state.clinic?.refresh(true);
 }
 
 function setDrawer(which, open) {
@@ -279,6 +283,7 @@ async function chooseInitialUser() {
 function renderActing() {
   const user = state.current;
   setLanguage(user?.language_code);
+  state.clinic?.relabel();
   $('chat-sub').textContent = user ? `bot · you are ${nameOf(user.id)} (${user.language_code || 'no language'})` : 'bot';
 }
 
@@ -896,8 +901,16 @@ function wire() {
     await sendStaffFile(file);
   });
   $('tab-sms').addEventListener('click', () => selectTab('sms'));
+  $('tab-clinic').addEventListener('click', () => selectTab('clinic'));
   $('open-staff').addEventListener('click', () => openSide('staff'));
   $('open-sms').addEventListener('click', () => openSide('sms'));
+  $('open-clinic').addEventListener('click', () => openSide('clinic'));
+  state.clinic = new ClinicPane({
+    visible: () => sideVisible('clinic'),
+    patient: () => (state.current ? { id: state.current.id, name: nameOf(state.current.id) } : null),
+  });
+  state.clinic.wire();
+  state.clinic.relabel();
   $('close-side').addEventListener('click', () => setDrawer('side', false));
   $('open-users').addEventListener('click', () => setDrawer('users', $('app').dataset.usersOpen !== 'true'));
   $('close-users').addEventListener('click', () => setDrawer('users', false));
@@ -915,13 +928,16 @@ function wire() {
 
 async function main() {
   wire();
-  selectTab(localStorage.getItem(STORE.tab) === 'sms' ? 'sms' : 'staff');
+  selectTab(localStorage.getItem(STORE.tab));
   await loadSandbox();
   await refreshWorld();
   if (!state.users.some((user) => !isOperator(user))) openNewUser(true);
   await startSms();
   setInterval(() => {
-    if (!document.hidden) refreshWorld();
+    if (!document.hidden) {
+      refreshWorld();
+      state.clinic.refresh();
+    }
   }, REFRESH_MS);
   document.body.dataset.ready = 'true';
 }

@@ -1,15 +1,15 @@
 """pruning without scanning: the dedupe records by age, and the sent outbox rows
 whose personal data is still to be purged (issue 15)
 
-Revision ID: 0014
-Revises: 0012
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-02 15:00:00
 """
 from alembic import op
 
 
-revision = '0014'
-down_revision = '0012'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
