@@ -367,6 +367,8 @@ class Router:
         self.staff_callbacks: dict[str, Handler] = {}
         self.ask_language: Handler
         self.has_consent: Callable[[Turn], Awaitable[bool]]
+        # The consent `has_consent` asks about (kind, scope): loaded with each step.
+        self.consent_key: tuple[str, str] | None = None
         self.ask_consent: Handler
         self.home: Handler
 

@@ -272,12 +272,14 @@ class Dispatcher:
         # Asked before the write slot: it may call Telegram (getChatMember).
         is_staff = is_staff_chat and await self.staff.is_staff(bot, sender.id)
         turn: Turn | None = None
+        replies: list[OutgoingMessage] | None = None  # None: sent by `deliver` (claimed from the outbox)
         try:
             async with self.write_slots, UnitOfWork(self.sessions) as uow:
-                if await uow.updates.seen(update.update_id):
+                started = await self._turn(uow, update, is_staff_chat, bot)
+                if started is None:
                     log.info("update %s already processed; re-sending what is pending", update.update_id)
                 else:
-                    turn = await self._turn(uow, update, is_staff_chat, bot)
+                    turn, chat_waiting = started
                     language = turn.user.language or language
                     if is_staff_chat:
                         await self._route_staff(turn, is_staff)
@@ -285,10 +287,8 @@ class Dispatcher:
                         await self._route(turn)
                         await uow.dialogs.save(turn.user.id, turn.state, turn.data)
                         await uow.screens.save(turn.user.id, turn.screen_message_id, turn.retired_screens)
-                    uow.updates.record(update.update_id, sender.id)
-                    for message in turn.outgoing:
-                        chat_id = message.pop("chat_id")
-                        uow.outbox.add(chat_id, message, update.update_id)
+                    await uow.updates.insert(update.update_id, sender.id)
+                    replies = await self._queue_replies(uow, turn, chat_waiting)
                     await fence(uow.session)
                     await uow.commit()
         except LostClaim as lost:
@@ -301,22 +301,31 @@ class Dispatcher:
         if turn is not None:
             await self._answer_callback(update, turn.callback_notice)
             await self._answer_pre_checkout(update, turn.pre_checkout_error)
-        await self.deliver(bot, update_id=update.update_id)
+        if replies is None:
+            await self.deliver(bot, update_id=update.update_id)
+        elif replies:
+            await self._send_replies(bot, replies)
 
-    async def _turn(self, uow: UnitOfWork, update: Update, is_staff_chat: bool, bot: Bot) -> Turn:
+    async def _turn(self, uow: UnitOfWork, update: Update, is_staff_chat: bool,
+                    bot: Bot) -> tuple[Turn, bool] | None:
+        """The step's start, read in one round trip, and whether the user's chat has an
+        unsent reply; None when the update was already processed."""
         sender = update.effective_user
         assert sender is not None
-        user, created = await uow.users.get_or_create(
-            sender.id,
-            first_name=sender.first_name,
-            last_name=sender.last_name,
-            username=sender.username,
-            telegram_language_code=sender.language_code,
-        )
+        start = await uow.load_step(sender.id, update.update_id, self.router.consent_key)
+        if start.seen:
+            return None
+        profile = {"first_name": sender.first_name, "last_name": sender.last_name, "username": sender.username,
+                   "telegram_language_code": sender.language_code}
+        user = start.user
+        if user is None:
+            user = await uow.users.create(sender.id, **profile)
+        else:
+            uow.users.update_profile(user, **profile)
         if user.language is None and not is_staff_chat:
             user.language = supported_language(sender.language_code)
-        dialog = await uow.dialogs.get(user.id)
-        screen = await uow.screens.get(user.id) if not is_staff_chat else None
+        dialog = start.dialog
+        screen = uow.screens.hold(start.screen, user.id) if not is_staff_chat else None
         return Turn(
             update_id=update.update_id,
             user=user,
@@ -334,7 +343,81 @@ class Dispatcher:
             data=copy.deepcopy(dialog.data) if dialog else {},
             screen_message_id=screen.message_id if screen else None,
             retired_screens=list(screen.retired) if screen else [],
-        )
+        ), start.chat_waiting
+
+    async def _queue_replies(self, uow: UnitOfWork, turn: Turn, chat_waiting: bool) -> list[OutgoingMessage] | None:
+        """Write the step's replies to the outbox. Those this step may send itself, right
+        after its commit, are written in flight and returned; a chat with an earlier
+        unsent reply gets its rows queued behind it for the flush. None: the rows need
+        what `deliver` does: a value resolved from an earlier row, or rows a service
+        added to the outbox itself (they go in order with the step's)."""
+        rows = [(message.pop("chat_id"), message) for message in turn.outgoing]
+        if uow.outbox.added or any(payload.get("resolve") for _, payload in rows):
+            for chat_id, payload in rows:
+                uow.outbox.add(chat_id, payload, turn.update_id)
+            return None
+        others = {chat_id for chat_id, _ in rows} - {turn.user.id}
+        waiting = await uow.outbox.chats_waiting(others) if others else set()
+        if chat_waiting:
+            waiting.add(turn.user.id)
+        for chat_id, payload in rows:
+            if chat_id in waiting:
+                uow.outbox.add(chat_id, payload, turn.update_id)
+        if waiting:
+            self.wake_outbox()
+        now = self.clock()
+        mine = [(chat_id, payload) for chat_id, payload in rows if chat_id not in waiting]
+        return await uow.outbox.add_in_flight(mine, turn.update_id, now) if mine else []
+
+    async def _send_replies(self, bot: Bot, rows: list[OutgoingMessage]) -> None:
+        """Send the step's rows (in flight since its commit) in order; mark those sent in
+        one statement. A row that could not be sent is recorded as the flush records it,
+        and holds back the later rows of its chat (released for the flush)."""
+        outcomes: list[tuple[OutgoingMessage, Outcome | None]] = []
+        stopped: set[int] = set()
+        for row in rows:
+            outcome = None if row.chat_id in stopped else await self._send(bot, row.chat_id, row.payload)
+            if isinstance(outcome, Retry):
+                stopped.add(row.chat_id)
+            outcomes.append((row, outcome))
+        sent = [(row, outcome) for row, outcome in outcomes if isinstance(outcome, Sent)]
+        later: list[tuple[OutgoingMessage, Outcome | None]] = []
+        if sent:
+            try:
+                async with self.write_slots, UnitOfWork(self.sessions) as uow:
+                    await uow.outbox.mark_all_sent([row.id for row, _ in sent], self.clock())
+                    for row, outcome in sent:
+                        hook = row.payload.get("on_sent", "")
+                        if not hook.startswith("screen:"):
+                            if hook:
+                                later.append((row, outcome))
+                        elif outcome.message_id != row.payload.get("message_id"):  # an edit keeps its message
+                            await _screen_shown(uow, hook.partition(":")[2], outcome.message_id)
+                    await uow.commit()
+            except Exception:
+                log.exception("update %s: could not record its sent replies; they are sent again after the lease",
+                              rows[0].update_id)
+                return
+        for row, outcome in later + [(row, outcome) for row, outcome in outcomes if not isinstance(outcome, Sent)]:
+            try:
+                if isinstance(outcome, Sent):
+                    await self._after_sent(row, outcome)
+                else:
+                    await self._record(row, outcome, release=outcome is None)
+            except Exception:
+                log.exception("outbox row %s: could not record the outcome", row.id)
+
+    async def _after_sent(self, row: OutgoingMessage, outcome: Sent) -> None:
+        """A sent row's after-sending step (other than the screen's), in its own transaction."""
+        name, _, arg = row.payload["on_sent"].partition(":")
+        async with self.write_slots, UnitOfWork(self.sessions) as uow:
+            try:
+                await self.on_sent[name](uow, arg, outcome.message_id)
+            except Exception:
+                log.exception("outbox row %s: the after-sending step %r failed", row.id, name)
+                return
+            await uow.commit()
+        self.wake_outbox()  # a hook may queue a message (staff told "delivered")
 
     async def _download_outside_slot(self, bot: Bot, file_id: str) -> bytes:
         """A download from Telegram (up to 20 MB) gives the write slot to other

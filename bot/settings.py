@@ -8,6 +8,7 @@ out of `repr` so they never reach logs by accident.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import re
@@ -22,6 +23,7 @@ SANDBOX_PROVIDER_TOKEN = "sandbox-payments"
 _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{5,}$")
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+_EVENT_LOOPS = ("asyncio", "uvloop")
 
 
 DEFAULT_SUPPORT_HOURS = {"KZ": parse_hours("09:00-18:00"), "KG": parse_hours("09:00-18:00")}
@@ -50,6 +52,8 @@ class Settings:
     sms_gateway_token: str | None = field(default=None, repr=False)
     sandbox: bool = False
     staff_language: str = "ru"
+    # `run`'s event loop: asyncio's own, or uvloop (optional: the "speed" extra).
+    event_loop: str = "asyncio"
     # Partner bank code -> the key its links are signed with (insurance.partner_link).
     partner_link_keys: dict[str, str] = field(default_factory=dict, repr=False)
     # Support desk (issue 10): who may act as staff besides the staff chat's administrators,
@@ -159,6 +163,11 @@ def load_settings(
         raise SettingsError("QAMQOR_WEBHOOK_SECRET is required when QAMQOR_WEBHOOK_URL is set")
 
     log_level = (get("LOG_LEVEL") or "INFO").upper()
+    event_loop = (get("EVENT_LOOP") or "asyncio").lower()
+    if event_loop not in _EVENT_LOOPS:
+        raise SettingsError(f"QAMQOR_EVENT_LOOP must be one of {', '.join(_EVENT_LOOPS)}, got {event_loop!r}")
+    if event_loop == "uvloop" and importlib.util.find_spec("uvloop") is None:
+        raise SettingsError('QAMQOR_EVENT_LOOP=uvloop, but uvloop is not installed (pip install -e ".[speed]")')
     if log_level not in _LOG_LEVELS:
         raise SettingsError(f"QAMQOR_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, got {log_level!r}")
 
@@ -226,6 +235,7 @@ def load_settings(
         webhook_port=port,
         staff_chat_id=_int("QAMQOR_STAFF_CHAT_ID", get("STAFF_CHAT_ID")),
         log_level=log_level,
+        event_loop=event_loop,
         sandbox_host=get("SANDBOX_HOST") or "127.0.0.1",
         sandbox_port=sandbox_port,
         # The emulator accepts any provider token: the sandbox shows real invoices.

@@ -87,6 +87,7 @@ EXPORT_SENT = N_("File sent.")
 
 def register(router: Router) -> None:
     router.has_consent = has_consent
+    router.consent_key = (PERSONAL_DATA, SCOPE)
     router.ask_consent = ask_consent
 
     @router.callback("consent", needs_consent=False)

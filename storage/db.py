@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import sqlite3
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
+from aiosqlite.core import _STOP_RUNNING_SENTINEL
 from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
@@ -30,8 +36,9 @@ def create_engine(database_url: str | URL, *, transactional_ddl: bool = False) -
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             _private_file(Path(url.database))
-        engine = create_async_engine(url, connect_args={"timeout": 30},
-                                     poolclass=NullPool if transactional_ddl else None)
+        # Migrations keep aiosqlite's thread: they may wait for another process's lock.
+        connect = {"timeout": 30} if transactional_ddl else {"timeout": 30, "async_creator_fn": _sqlite_in_loop}
+        engine = create_async_engine(url, connect_args=connect, poolclass=NullPool if transactional_ddl else None)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -53,6 +60,39 @@ def create_engine(database_url: str | URL, *, transactional_ddl: bool = False) -
 
         return engine
     return create_async_engine(url, pool_pre_ping=True)
+
+
+class _RunAtOnce:
+    """Stands in for aiosqlite's queue to its worker thread: each call runs at once."""
+
+    def put_nowait(self, item: tuple[asyncio.Future[Any] | None, Callable[[], Any]]) -> None:
+        future, function = item
+        try:
+            result = function()
+        except BaseException as exc:  # handed to the awaiting caller, as the thread would
+            if future is not None and not future.done():
+                future.set_exception(exc)
+            return
+        if future is not None and not future.done():
+            future.set_result(None if result is _STOP_RUNNING_SENTINEL else result)
+
+
+class _SqliteInLoop(aiosqlite.Connection):
+    """aiosqlite without its thread: SQLite's calls (microseconds each; WAL, and the
+    dispatcher's write slot keeps writers from waiting on each other) run in the event
+    loop's thread. A statement no longer waits for a thread hand-off and a loop turn,
+    so a step holds the write slot only for its own work."""
+
+    def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
+        super().__init__(connector, iter_chunk_size=64)
+        self._tx = _RunAtOnce()  # type: ignore[assignment]
+
+    def __await__(self) -> Any:
+        return self._connect().__await__()  # no thread to start
+
+
+def _sqlite_in_loop(database: str, **kwargs: Any) -> _SqliteInLoop:
+    return _SqliteInLoop(partial(sqlite3.connect, database, **{**kwargs, "check_same_thread": False}))
 
 
 def _private_file(path: Path) -> None:

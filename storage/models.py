@@ -98,7 +98,7 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     user_id: Mapped[int | None] = mapped_column(BigInteger)
-    processed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # pruned after a week
 
 
 class OutgoingMessage(Base):
@@ -109,7 +109,10 @@ class OutgoingMessage(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "sent_at", "id"),)
+    # ix_outbox_unpurged: the purge finds sent rows still holding personal data without
+    # reading the purged ones again.
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "id"),
+                      Index("ix_outbox_unpurged", "purged_at", "sent_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import (
@@ -47,21 +48,37 @@ class Users:
     async def get_or_create(self, user_id: int, **profile: Any) -> tuple[User, bool]:
         user = await self.get(user_id)
         if user is not None:
-            for key, value in profile.items():
-                if value is not None and getattr(user, key) != value:
-                    setattr(user, key, value)
+            self.update_profile(user, **profile)
             return user, False
+        return await self.create(user_id, **profile), True
+
+    async def create(self, user_id: int, **profile: Any) -> User:
         user = User(id=user_id, **profile)
         self._session.add(user)
         await self._session.flush()
-        return user, True
+        return user
+
+    @staticmethod
+    def update_profile(user: User, **profile: Any) -> None:
+        """What Telegram says of the user now (name, username, language); None keeps a value."""
+        for key, value in profile.items():
+            if value is not None and getattr(user, key) != value:
+                setattr(user, key, value)
 
 
 class Consents:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # Answers known in this unit of work (loaded with the step, or given in it).
+        self._known: dict[tuple[int, str, str], Consent | None] = {}
+
+    def remember_active(self, user_id: int, kind: str, scope: str, consent: Consent | None) -> None:
+        self._known[(user_id, kind, scope)] = consent
 
     async def active(self, user_id: int, kind: str, scope: str) -> Consent | None:
+        key = (user_id, kind, scope)
+        if key in self._known and (self._known[key] is None or self._known[key].withdrawn_at is None):
+            return self._known[key]
         result = await self._session.scalars(
             select(Consent)
             .where(Consent.user_id == user_id, Consent.kind == kind, Consent.scope == scope)
@@ -84,15 +101,25 @@ class Consents:
     def give(self, **fields: Any) -> Consent:
         consent = Consent(given_at=utcnow(), **fields)
         self._session.add(consent)
+        self._known[(consent.user_id, consent.kind, consent.scope)] = consent
         return consent
 
 
 class Dialogs:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # Held here: the session's identity map keeps rows only while someone refers to
+        # them, and a row let go is fetched again at `save`.
+        self._held: dict[int, Dialog] = {}
 
     async def get(self, user_id: int) -> Dialog | None:
-        return await self._session.get(Dialog, user_id)
+        dialog = self._held.get(user_id) or await self._session.get(Dialog, user_id)
+        if dialog is not None:
+            self._held[user_id] = dialog
+        return dialog
+
+    def hold(self, dialog: Dialog) -> None:
+        self._held[dialog.user_id] = dialog
 
     async def save(self, user_id: int, state: str, data: dict[str, Any]) -> None:
         dialog = await self.get(user_id)
@@ -109,12 +136,18 @@ class ChatScreens:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._held: dict[int, ChatScreen] = {}  # as in Dialogs
 
     async def get(self, user_id: int) -> ChatScreen:
-        screen = await self._session.get(ChatScreen, user_id)
+        screen = self._held.get(user_id) or await self._session.get(ChatScreen, user_id)
+        return self.hold(screen, user_id)
+
+    def hold(self, screen: ChatScreen | None, user_id: int) -> ChatScreen:
+        """Keep the loaded row (a new one when there is none) for this unit of work."""
         if screen is None:
             screen = ChatScreen(user_id=user_id, message_id=None, retired=[])
             self._session.add(screen)
+        self._held[user_id] = screen
         return screen
 
     async def save(self, user_id: int, message_id: int | None, retired: list[int]) -> None:
@@ -123,7 +156,14 @@ class ChatScreens:
 
     async def shown(self, user_id: int, message_id: int) -> None:
         """The screen was sent (or edited) as message `message_id`."""
-        (await self.get(user_id)).message_id = message_id
+        if user_id in self._held:
+            self._held[user_id].message_id = message_id
+            return
+        screens = ChatScreen.__table__
+        result = await self._session.execute(
+            update(screens).where(screens.c.user_id == user_id).values(message_id=message_id))
+        if not result.rowcount:
+            (await self.get(user_id)).message_id = message_id
 
 
 class ProcessedUpdates:
@@ -136,15 +176,46 @@ class ProcessedUpdates:
     def record(self, update_id: int, user_id: int | None) -> None:
         self._session.add(ProcessedUpdate(update_id=update_id, user_id=user_id))
 
+    async def insert(self, update_id: int, user_id: int | None) -> None:
+        """As `record`, in one statement now."""
+        await self._session.execute(insert(ProcessedUpdate.__table__).values(
+            update_id=update_id, user_id=user_id, processed_at=utcnow()))
+
 
 class Outbox:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self.added = 0  # rows added in this unit of work
 
     def add(self, chat_id: int, payload: dict[str, Any], update_id: int | None = None) -> OutgoingMessage:
         message = OutgoingMessage(chat_id=chat_id, payload=payload, update_id=update_id)
         self._session.add(message)
+        self.added += 1
         return message
+
+    async def add_in_flight(self, messages: Sequence[tuple[int, dict[str, Any]]], update_id: int,
+                            now: datetime) -> list[OutgoingMessage]:
+        """A step's replies, written as taken by this process (in flight), in one statement:
+        the step sends them right after its commit from the returned rows (not attached
+        to the session), so nothing is read back."""
+        outbox = OutgoingMessage.__table__
+        ids = (await self._session.scalars(
+            insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True),
+            [{"chat_id": chat_id, "payload": payload, "update_id": update_id, "created_at": now,
+              "attempts": 0, "in_flight_at": now} for chat_id, payload in messages])).all()
+        return [OutgoingMessage(id=id_, chat_id=chat_id, payload=payload, update_id=update_id, created_at=now,
+                                attempts=0, in_flight_at=now) for id_, (chat_id, payload) in zip(ids, messages)]
+
+    async def chats_waiting(self, chat_ids: set[int]) -> set[int]:
+        """Of these chats, those with an unsent row (a new reply must go after it)."""
+        return set((await self._session.scalars(select(OutgoingMessage.chat_id).distinct().where(
+            OutgoingMessage.sent_at.is_(None), OutgoingMessage.chat_id.in_(chat_ids)))).all())
+
+    async def mark_all_sent(self, message_ids: Sequence[int], sent_at: datetime) -> None:
+        outbox = OutgoingMessage.__table__
+        await self._session.execute(
+            update(outbox).where(outbox.c.id.in_(list(message_ids)))
+            .values(sent_at=sent_at, attempts=outbox.c.attempts + 1, in_flight_at=None))
 
     async def claim(self, now: datetime, *, update_id: int | None = None, background: bool = False,
                     limit: int = 200, lease: timedelta = IN_FLIGHT_LEASE) -> list[OutgoingMessage]:
@@ -535,6 +606,17 @@ class TerminationRequests:
         return result.all()
 
 
+@dataclass
+class StepStart:
+    """What a step starts from, read in one round trip (`UnitOfWork.load_step`)."""
+
+    user: User | None
+    dialog: Dialog | None
+    screen: ChatScreen | None
+    seen: bool  # the update was already processed
+    chat_waiting: bool  # the user's chat has an unsent reply: new ones go after it
+
+
 class UnitOfWork:
     """`async with UnitOfWork(factory) as uow:` ... `await uow.commit()`.
 
@@ -568,6 +650,33 @@ class UnitOfWork:
     async def __aexit__(self, *exc: object) -> None:
         await self.session.rollback()
         await self.session.close()
+
+    async def load_step(self, user_id: int, update_id: int, consent: tuple[str, str] | None) -> StepStart:
+        """The user, their dialog and screen, their active `consent` (kind, scope; then
+        known to `consents.active`), whether the update was already processed and whether
+        their chat has an unsent reply: one statement (two for a user not seen before)."""
+        seen = exists().where(ProcessedUpdate.update_id == update_id)
+        waiting = exists().where(OutgoingMessage.sent_at.is_(None), OutgoingMessage.chat_id == user_id)
+        query = (select(User, Dialog, ChatScreen, seen, waiting).select_from(User)
+                 .outerjoin(Dialog, Dialog.user_id == User.id).outerjoin(ChatScreen, ChatScreen.user_id == User.id)
+                 .where(User.id == user_id))
+        if consent is not None:
+            kind, scope = consent
+            active = (select(func.max(Consent.id)).where(
+                Consent.user_id == user_id, Consent.kind == kind, Consent.scope == scope,
+                Consent.withdrawn_at.is_(None)).scalar_subquery())
+            query = query.add_columns(Consent).outerjoin(Consent, Consent.id == active)
+        row = (await self.session.execute(query)).first()
+        if row is None:
+            return StepStart(None, None, None, await self.updates.seen(update_id), False)
+        user, dialog, screen, was_seen, chat_waiting = row[:5]
+        if consent is not None:
+            self.consents.remember_active(user_id, *consent, row[5])
+        if dialog is not None:
+            self.dialogs.hold(dialog)
+        if screen is not None:
+            self.screens.hold(screen, user_id)
+        return StepStart(user, dialog, screen, bool(was_seen), bool(chat_waiting))
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -16,6 +16,16 @@ from insurance.catalogue import get_product
 from insurance.product import Product
 from tests.chat import Person
 
+SANDBOX_SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "sandbox"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Screenshots of this run only: cleared once, before any pytest-xdist worker starts
+    (a worker clearing them would delete what the others just took)."""
+    if not hasattr(session.config, "workerinput"):
+        for old in SANDBOX_SCREENSHOTS.glob("*.png"):
+            old.unlink()
+
 
 @pytest.fixture
 async def emulator() -> AsyncIterator[Emulator]:

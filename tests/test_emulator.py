@@ -43,6 +43,7 @@ from telegram.ext import (
 )
 
 from bot.emulator import Emulator, EmulatorClient, EmulatorError
+from bot.emulator.models import SMS, UPDATES, Signal, chat_topic
 
 TOKEN = "123456:SANDBOX"
 JSON = dict[str, Any]
@@ -875,6 +876,37 @@ async def test_events_long_poll_and_min_count(bot: Bot, client: EmulatorClient, 
     assert [event["message"]["text"] for event in answer["events"]] == ["one", "two"]
     assert answer["last_seq"] == answer["events"][-1]["seq"]
     assert (await client.events(user["id"], after=answer["last_seq"], wait=0.1))["events"] == []
+
+
+async def test_a_waiter_wakes_only_for_its_own_topic() -> None:
+    """A long poll on one chat is not re-checked for every event of every other chat
+    (with hundreds of users waiting, the emulator would spend its time waking them)."""
+    signal = Signal()
+    checks: list[str] = []
+    arrived = False
+
+    def predicate() -> bool:
+        checks.append("checked")
+        return arrived
+
+    waiter = asyncio.create_task(signal.wait_for(predicate, 5.0, chat_topic(1)))
+    await asyncio.sleep(0)
+    for other_chat in range(2, 102):
+        signal.notify(chat_topic(other_chat), UPDATES)
+        await asyncio.sleep(0)
+    assert len(checks) == 1 and not waiter.done()
+    arrived = True
+    signal.notify(chat_topic(1))
+    assert await asyncio.wait_for(waiter, 1.0) is True
+    assert len(checks) == 2
+
+    sms_checks: list[str] = []
+    late = asyncio.create_task(signal.wait_for(lambda: bool(sms_checks.append("checked")), 5.0, SMS))
+    await asyncio.sleep(0)
+    signal.notify()  # reset and close wake every waiter, whatever its topic
+    await asyncio.sleep(0)
+    assert len(sms_checks) == 2 and not late.done()
+    late.cancel()
 
 
 async def test_control_errors_and_reset(bot: Bot, client: EmulatorClient, user: JSON) -> None:

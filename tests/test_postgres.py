@@ -1,15 +1,17 @@
 """The same journeys on PostgreSQL, the production database, through asyncpg.
 
 Each test gets a fresh database on the server named by QAMQOR_TEST_POSTGRES_URL
-(`.ci/run` starts a throwaway PostgreSQL and sets it). The tests imported below
+(`.ci/run` starts a throwaway PostgreSQL and sets it): a copy of a database
+migrated once per pytest-xdist worker, so parallel workers never share one. The tests imported below
 are collected here too, and use this module's `settings` fixture.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -64,16 +66,50 @@ if not SERVER:
     pytest.skip("no PostgreSQL server (set QAMQOR_TEST_POSTGRES_URL)", allow_module_level=True)
 
 
-@pytest.fixture
-async def database_url() -> AsyncIterator[str]:
+ADMIN_DSN = SERVER.replace("postgresql+asyncpg://", "postgresql://")
+_template: list[str] = []  # this worker's migrated database, cloned for each test
+
+
+@pytest.fixture(scope="session")
+def worker_template() -> Iterator[list[str]]:
+    """Per pytest-xdist worker (or per run): a database migrated once, named after the
+    worker, dropped at the end. Tests clone it, so parallel workers never share one."""
+    yield _template
+    if _template:
+        asyncio.run(_drop(_template.pop()))
+
+
+async def _drop(name: str) -> None:
     import asyncpg
 
-    name = f"qamqor_test_{uuid.uuid4().hex[:12]}"
-    admin_dsn = SERVER.replace("postgresql+asyncpg://", "postgresql://")
-    admin = await asyncpg.connect(admin_dsn)
-    await admin.execute(f'CREATE DATABASE "{name}"')
+    admin = await asyncpg.connect(ADMIN_DSN)
     try:
-        yield SERVER.rsplit("/", 1)[0] + f"/{name}"
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def database_url(worker_template: list[str]) -> AsyncIterator[str]:
+    """A fresh database per test: a copy of the worker's migrated template."""
+    import asyncpg
+
+    base = SERVER.rsplit("/", 1)[0]
+    name = f"qamqor_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(ADMIN_DSN)
+    try:
+        if not worker_template:
+            worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+            template = f"qamqor_template_{worker}_{uuid.uuid4().hex[:8]}"
+            await admin.execute(f'CREATE DATABASE "{template}"')
+            worker_template.append(template)
+            engine = create_engine(f"{base}/{template}")
+            try:
+                await migrate(engine)
+            finally:
+                await engine.dispose()
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{worker_template[0]}"')
+        yield f"{base}/{name}"
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()

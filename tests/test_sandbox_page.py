@@ -199,13 +199,6 @@ def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
     )
 
 
-@pytest.fixture(scope="module", autouse=True)
-def fresh_artifacts() -> None:
-    """Screenshots of this run only."""
-    for old in ARTIFACTS.glob("*.png"):
-        old.unlink()
-
-
 def bot_rows(page: Page) -> Any:
     return page.locator("#messages .row.from-bot")
 

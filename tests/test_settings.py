@@ -50,6 +50,7 @@ def test_sandbox_needs_no_token():
         ({"QAMQOR_BOT_TOKEN": TOKEN, "QAMQOR_DATABASE_URL": "mysql://x"}, "QAMQOR_DATABASE_URL"),
         ({"QAMQOR_BOT_TOKEN": TOKEN, "QAMQOR_STAFF_CHAT_ID": "staff"}, "QAMQOR_STAFF_CHAT_ID"),
         ({"QAMQOR_BOT_TOKEN": TOKEN, "QAMQOR_LOG_LEVEL": "LOUD"}, "QAMQOR_LOG_LEVEL"),
+        ({"QAMQOR_BOT_TOKEN": TOKEN, "QAMQOR_EVENT_LOOP": "fastest"}, "QAMQOR_EVENT_LOOP"),
         ({"QAMQOR_BOT_TOKEN": TOKEN, "QAMQOR_API_BASE_URL": "localhost:8081"}, "QAMQOR_API_BASE_URL"),
         ({"QAMQOR_BOT_TOKEN": TOKEN, "QAMQOR_WEBHOOK_URL": "http://bot.example.kz",
           "QAMQOR_WEBHOOK_SECRET": "s3cret"}, "QAMQOR_WEBHOOK_URL"),

@@ -17,7 +17,7 @@ from bench.workers import Cluster, Load, Rider, audit, journey, settle
 from bot.emulator.client import EmulatorClient
 from storage.db import create_engine
 from tests.chat import buttons
-from tests.test_postgres import database_url  # noqa: F401  (fixture: a fresh database)
+from tests.test_postgres import database_url, worker_template  # noqa: F401  (fixtures: a fresh database)
 
 ROOT = Path(__file__).resolve().parents[1]
 

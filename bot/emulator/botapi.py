@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import ApiError, bad_request, conflict
-from .models import Chat, ForumTopic, Invoice, Message, StoredFile, Webhook, unix_now
+from .models import PRE_CHECKOUT, UPDATES, Chat, ForumTopic, Invoice, Message, StoredFile, Webhook, unix_now
 from .params import Params, UploadedFile
 from .textfmt import normalize_parse_mode, render, utf16_len
 from .world import World, image_dimensions
@@ -228,7 +228,7 @@ class BotApi:
             world.allowed_updates = [str(kind) for kind in allowed]
         world.poll_generation += 1
         generation = world.poll_generation
-        world.signal.notify()
+        world.signal.notify(UPDATES)
         world.confirm(offset)
         await world.signal.wait_for(
             lambda: (
@@ -238,6 +238,7 @@ class BotApi:
                 or world.has_deliverable()
             ),
             timeout,
+            UPDATES,
         )
         if world.poll_generation != generation:
             raise conflict(OTHER_POLLER)
@@ -264,7 +265,7 @@ class BotApi:
         if params.flag("drop_pending_updates"):
             world.drop_pending()
         world.webhook = Webhook(url, secret, max_connections)
-        world.signal.notify()
+        world.signal.notify(UPDATES)
         return True
 
     def delete_webhook(self, params: Params) -> bool:
@@ -272,7 +273,7 @@ class BotApi:
         if params.flag("drop_pending_updates"):
             world.drop_pending()
         world.webhook = None
-        world.signal.notify()
+        world.signal.notify(UPDATES)
         return True
 
     def get_webhook_info(self, params: Params) -> JSON:
@@ -831,7 +832,7 @@ class BotApi:
         if not ok and not error_message:
             raise bad_request("error_message is empty")
         query.ok, query.error_message = ok, None if ok else error_message
-        self.world.signal.notify()
+        self.world.signal.notify(PRE_CHECKOUT)
         return True
 
     # Forum topics and chat members

@@ -7,6 +7,7 @@ import binascii
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from bisect import bisect_right
 from functools import partial
 from typing import Any
 from urllib.parse import quote
@@ -15,7 +16,7 @@ from aiohttp import web
 
 from .botapi import canonical_method
 from .errors import ControlError, injected_error
-from .models import Message
+from .models import PRE_CHECKOUT, SMS, Event, Message, chat_topic
 from .world import World
 
 logger = logging.getLogger(__name__)
@@ -207,11 +208,14 @@ class ControlApi:
         minimum = max(_int(request.query, "min") or 1, 1)
         wait = min(max(_float(request.query, "wait", 0.0), 0.0), MAX_WAIT_SECONDS)
 
-        def fresh() -> list[JSON]:
-            return [event.to_json() for event in chat.events if event.seq > after]
+        def fresh() -> list[Event]:
+            # Events are kept in seq order: the new ones are a tail.
+            return chat.events[bisect_right(chat.events, after, key=lambda event: event.seq):]
 
-        await world.signal.wait_for(lambda: world.closing or len(fresh()) >= minimum, wait)
-        events = fresh()
+        await world.signal.wait_for(
+            lambda: world.closing or len(fresh()) >= minimum, wait, chat_topic(chat.id)
+        )
+        events = [event.to_json() for event in fresh()]
         return json_response({"events": events, "last_seq": events[-1]["seq"] if events else after})
 
     async def messages(self, request: web.Request) -> web.Response:
@@ -300,7 +304,7 @@ class ControlApi:
             chat_id=_int(body, "chat_id"),
         )
         await world.signal.wait_for(
-            lambda: world.closing or query.ok is not None, self.pre_checkout_timeout
+            lambda: world.closing or query.ok is not None, self.pre_checkout_timeout, PRE_CHECKOUT
         )
         result: JSON = {"pre_checkout_query_id": query.id}
         if query.ok is None:
@@ -434,7 +438,7 @@ class ControlApi:
                 if sms.seq > after and (user_id is None or sms.user_id == user_id)
             ]
 
-        await world.signal.wait_for(lambda: world.closing or bool(fresh()), wait)
+        await world.signal.wait_for(lambda: world.closing or bool(fresh()), wait, SMS)
         messages = fresh()
         return json_response(
             {"messages": messages, "last_seq": messages[-1]["seq"] if messages else after}

@@ -19,33 +19,56 @@ def unix_now() -> int:
     return int(time.time())
 
 
+#: Topics of :class:`Signal`: the update queue (getUpdates, webhook delivery), the SMS
+#: outbox, answered pre-checkout queries; a chat's events are ``("chat", chat_id)``.
+UPDATES = "updates"
+SMS = "sms"
+PRE_CHECKOUT = "pre_checkout"
+
+
+def chat_topic(chat_id: int) -> tuple[str, int]:
+    return ("chat", chat_id)
+
+
 class Signal:
-    """A broadcast wake-up: every change to the world notifies all waiters, who re-check."""
+    """Wake-ups by topic: a change notifies the waiters of its topic only (a bot's
+    message wakes the long polls on that chat, not every poll of every chat).
+    ``notify()`` without a topic wakes every waiter (reset, close)."""
 
     def __init__(self) -> None:
-        self._event = asyncio.Event()
+        self._waiters: dict[Any, set[asyncio.Future[None]]] = {}
 
-    def notify(self) -> None:
-        self._event.set()
-        self._event = asyncio.Event()
+    def notify(self, *topics: Any) -> None:
+        if topics:
+            woken = [self._waiters.pop(topic, ()) for topic in topics]
+        else:
+            woken, self._waiters = list(self._waiters.values()), {}
+        for waiters in woken:
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float | None) -> bool:
-        """Wait until ``predicate()`` holds or ``timeout`` seconds pass; return its last value."""
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float | None, topic: Any) -> bool:
+        """Wait until ``predicate()`` holds or ``timeout`` seconds pass; return its last value.
+        The predicate is checked again whenever ``topic`` is notified."""
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
         while not predicate():
-            event = self._event
-            if deadline is None:
-                await event.wait()
-                continue
-            remaining = deadline - loop.time()
-            if remaining <= 0:
+            remaining = None if deadline is None else deadline - loop.time()
+            if remaining is not None and remaining <= 0:
                 return False
+            waiter = loop.create_future()
+            waiters = self._waiters.setdefault(topic, set())
+            waiters.add(waiter)
             try:
                 async with asyncio.timeout(remaining):
-                    await event.wait()
+                    await waiter
             except TimeoutError:
                 return predicate()
+            finally:
+                waiters.discard(waiter)
+                if not waiters and self._waiters.get(topic) is waiters:
+                    del self._waiters[topic]
         return True
 
 

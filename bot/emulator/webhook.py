@@ -7,7 +7,7 @@ import logging
 
 import aiohttp
 
-from .models import PendingUpdate, Webhook, unix_now
+from .models import UPDATES, PendingUpdate, Webhook, unix_now
 from .world import World
 
 logger = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ class WebhookDelivery:
                         world.closing or (world.webhook is not None and world.has_deliverable())
                     ),
                     None,
+                    UPDATES,
                 )
                 if world.closing:
                     return

@@ -27,11 +27,14 @@ from .models import (
     PendingUpdate,
     PreCheckout,
     RequestRecord,
+    SMS,
+    UPDATES,
     Signal,
     Sms,
     StoredFile,
     User,
     Webhook,
+    chat_topic,
     unix_now,
 )
 from .textfmt import command_entity
@@ -213,7 +216,6 @@ class World:
         user.phone_number = phone_number or None
         self.users[user_id] = user
         self.chats[user_id] = Chat(id=user_id, type="private", user=user)
-        self.signal.notify()
         return user
 
     def user(self, user_id: Any) -> User:
@@ -249,7 +251,6 @@ class World:
         if bot_is_admin:
             chat.members[BOT_USER_ID] = "administrator"
         self.chats[chat_id] = chat
-        self.signal.notify()
         return chat
 
     def control_chat(self, chat_id: Any) -> Chat:
@@ -297,7 +298,7 @@ class World:
             details=details,
         )
         chat.events.append(event)
-        self.signal.notify()
+        self.signal.notify(chat_topic(chat.id))
         return event
 
     # Updates
@@ -318,7 +319,7 @@ class World:
         body = {"update_id": update_id, kind: payload}
         self.history[update_id] = body
         self.pending.append(PendingUpdate(update_id, kind, body))
-        self.signal.notify()
+        self.signal.notify(UPDATES)
         return update_id
 
     def confirm(self, offset: int | None) -> None:
@@ -367,7 +368,7 @@ class World:
                 self._mark_confirmed(update.update_id)
             else:
                 self.dropped_update_ids.append(update.update_id)
-            self.signal.notify()
+            self.signal.notify(UPDATES)
 
     def redeliver(self, update_id: Any) -> None:
         body = self.history.get(update_id) if isinstance(update_id, int) else None
@@ -377,10 +378,10 @@ class World:
             raise ControlError(409, f"update {update_id} is still pending")
         kind = next(key for key in body if key != "update_id")
         self.pending.append(PendingUpdate(update_id, kind, body, forced=True))
-        self.signal.notify()
+        self.signal.notify(UPDATES)
 
     def has_deliverable(self) -> bool:
-        return bool(self.deliverable())
+        return any(self.update_allowed(update.kind) for update in self.pending)
 
     # Files
 
@@ -449,7 +450,7 @@ class World:
             raise ControlError(400, f"text is longer than {MAX_SMS_LENGTH} characters")
         sms = Sms(next(self._sms_seq), phone.strip(), text, user_id, unix_now())
         self.sms.append(sms)
-        self.signal.notify()
+        self.signal.notify(SMS)
         return sms
 
     # Request log and injected failures
@@ -644,7 +645,6 @@ class World:
         if status not in ("creator", "administrator", "member", "restricted", "left", "kicked"):
             raise ControlError(400, f"unknown chat member status {status!r}")
         chat.members[user.id] = status
-        self.signal.notify()
 
     def user_press(
         self,
