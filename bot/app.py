@@ -195,13 +195,15 @@ class QamqorBot:
         """One pass; with several workers, the reminders are one worker's at a time (the
         others skip this pass) and the outbox rows are claimed row by row."""
         reminded = waiting = 0
-        async with UnitOfWork(self.dispatcher.sessions) as uow:
+        # Writers take the write slot: SQLite runs in the event loop's thread, so a second
+        # writer must wait for the slot, never for SQLite's lock (storage.db).
+        async with self.dispatcher.write_slots, UnitOfWork(self.dispatcher.sessions) as uow:
             if await claim_job(uow.session, "reminders"):
                 reminded = await documents.send_due_reminders(uow, now or utcnow())
                 reminded += await telemedicine_jobs.run_due(uow, now or utcnow())
         if reminded:
             log.info("sending %s reminders and clinic messages", reminded)
-        async with UnitOfWork(self.dispatcher.sessions) as uow:
+        async with self.dispatcher.write_slots, UnitOfWork(self.dispatcher.sessions) as uow:
             if await claim_job(uow.session, "reminders"):
                 waiting = await support.send_due_reminders(uow, self.settings, self.dispatcher.staff_forum,
                                                            now or utcnow())
