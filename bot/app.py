@@ -275,7 +275,7 @@ class QamqorBot:
         """Serve the web app (webhook, partner API, health) in this event loop; returns the port."""
         from bot.web.server import ApiServer  # FastAPI loads after the database is ready, not before
 
-        self.api = ApiServer(self, host, port)
+        self.api = ApiServer(self, host, port, reuse_port=self.shared)
         return await self.api.start()
 
     async def stop(self) -> None:

@@ -25,22 +25,26 @@ class _Server(uvicorn.Server):
 
 
 class ApiServer:
-    def __init__(self, qamqor: Any, host: str, port: int) -> None:
+    def __init__(self, qamqor: Any, host: str, port: int, *, reuse_port: bool = False) -> None:
         config = uvicorn.Config(create_app(qamqor), host=host, port=port, lifespan="off", log_config=None,
                                 access_log=False, server_header=False)
         self._server = _Server(config)
         self._task: asyncio.Task[None] | None = None
         self._host = host
+        self._reuse_port = reuse_port
         self.port = port
 
     async def start(self) -> int:
         """Listen; returns the port (the one chosen when asked for 0). The socket is
         SO_REUSEPORT: several workers on one machine share the port and the kernel spreads
-        the connections (any worker may answer the webhook: it only stores the update)."""
+        the connections (any worker may answer the webhook: it only stores the update).
+        Only workers sharing PostgreSQL do so: a second SQLite bot or sandbox on the same
+        port fails to start instead of silently taking half of the first one's requests."""
         family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        if self._reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         try:
             sock.bind((self._host, self.port))
         except OSError:
