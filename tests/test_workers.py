@@ -80,7 +80,7 @@ async def test_two_workers_keep_each_users_order_process_each_update_once_and_se
 
 
 async def test_a_worker_killed_mid_journey_loses_nothing_the_other_takes_over(database_url, tmp_path):
-    async with Cluster(database_url, 2, tmp_path, limits=True, lease=5) as cluster:
+    async with Cluster(database_url, 2, tmp_path, limits=True, lease=5, slack=1.0) as cluster:  # as above
         poller = await cluster.poller()
         async with EmulatorClient(cluster.base, timeout=60) as control:
             people = [Rider(control, await control.create_user(first_name=f"K{i}", language_code="ky"))
