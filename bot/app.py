@@ -96,6 +96,7 @@ class QamqorBot:
         self.processor = InboxProcessor(self.inbox, self._process, self.dispatcher.write_slots)
         self.link = ClusterLink(self.engine.url, f"qamqor {self.processor.worker}") if self.shared else None
         self._background: asyncio.Task[None] | None = None
+        self._background_pass = asyncio.Lock()
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -193,7 +194,12 @@ class QamqorBot:
 
     async def run_background_once(self, now: datetime | None = None) -> None:
         """One pass; with several workers, the reminders are one worker's at a time (the
-        others skip this pass) and the outbox rows are claimed row by row."""
+        others skip this pass) and the outbox rows are claimed row by row. In one process
+        a pass waits for the one in progress (a worker skips only other workers' passes)."""
+        async with self._background_pass:
+            await self._background_pass_now(now)
+
+    async def _background_pass_now(self, now: datetime | None) -> None:
         reminded = waiting = 0
         # Writers take the write slot: SQLite runs in the event loop's thread, so a second
         # writer must wait for the slot, never for SQLite's lock (storage.db).
