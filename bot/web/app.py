@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from bot.web import claims, errors, events, health, payments, telegram
+from bot.web import claims, errors, events, health, payments, telegram, telemedicine
 
 API_DESCRIPTION = """\
 The Qamqor partner API for insurers, the telemedicine provider and partner banks.
@@ -30,6 +30,6 @@ def create_app(qamqor: Any) -> FastAPI:
                   openapi_url="/api/v1/openapi.json", docs_url="/api/v1/docs", redoc_url=None)
     app.state.qamqor = qamqor
     errors.install(app)
-    for module in (telegram, health, claims, payments, events):
+    for module in (telegram, health, claims, payments, events, telemedicine):
         app.include_router(module.router)
     return app
