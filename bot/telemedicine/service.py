@@ -474,7 +474,7 @@ async def run_due(uow: UnitOfWork, now: datetime) -> int:
 
 # ---- listings for the clinic -------------------------------------------------------------
 
-def _row(consultation: Consultation, doctor: TelemedicineDoctor | None) -> dict[str, Any]:
+def consultation_row(consultation: Consultation, doctor: TelemedicineDoctor | None) -> dict[str, Any]:
     return {
         "number": consultation.number, "kind": "urgent" if consultation.urgent else consultation.kind,
         "speciality": consultation.speciality, "status": consultation.status,
@@ -490,7 +490,7 @@ async def queue_rows(uow: UnitOfWork) -> list[dict[str, Any]]:
     rows = []
     for consultation in await repo(uow).queue():
         place, minutes = await queue_place(uow, consultation)
-        rows.append({**_row(consultation, None), "place": place, "expected_wait_min": minutes})
+        rows.append({**consultation_row(consultation, None), "place": place, "expected_wait_min": minutes})
     return rows
 
 
@@ -503,7 +503,7 @@ async def booking_rows(uow: UnitOfWork, now: datetime | None = None, day: date |
         until = since + timedelta(days=1)
     rows = []
     for consultation in await repo(uow).bookings(since, until):
-        rows.append(_row(consultation, await repo(uow).doctor(consultation.doctor_id or 0)))
+        rows.append(consultation_row(consultation, await repo(uow).doctor(consultation.doctor_id or 0)))
     return rows
 
 
@@ -511,7 +511,7 @@ async def connected_rows(uow: UnitOfWork) -> list[dict[str, Any]]:
     """Consultations a doctor has connected to: calls to make, conclusions to write."""
     rows = []
     for consultation in await repo(uow).connected():
-        rows.append({**_row(consultation, await repo(uow).doctor(consultation.doctor_id or 0)),
+        rows.append({**consultation_row(consultation, await repo(uow).doctor(consultation.doctor_id or 0)),
                      "join_link": consultation.join_link})
     return rows
 

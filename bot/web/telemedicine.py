@@ -108,7 +108,7 @@ class BookingsOut(BaseModel):
 
 async def _row(uow: UnitOfWork, consultation: Consultation) -> dict[str, Any]:
     doctor = await service.repo(uow).doctor(consultation.doctor_id or 0)
-    return {**service._row(consultation, doctor), "join_link": consultation.join_link}
+    return {**service.consultation_row(consultation, doctor), "join_link": consultation.join_link}
 
 
 async def _act(request: Request, scope: PartnerScope, key: str, body: BaseModel,
