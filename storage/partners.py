@@ -50,6 +50,10 @@ class Partners:
         return [p for p in active if product_code in (p.products or [])]
 
 
+INSURANCE_PARTNERS = ("insurer", "bank")
+TELEMEDICINE_PROVIDERS = ("telemedicine",)
+
+
 class IdempotentRequests:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -75,9 +79,11 @@ class PartnerEvents:
         return event
 
     async def emit(self, product_code: str, type_: str, data: dict[str, Any],
-                   claim_number: str | None = None) -> int:
-        """One event for each active partner of the product, in the caller's transaction."""
-        partners = await Partners(self._session).for_product(product_code)
+                   claim_number: str | None = None, kinds: tuple[str, ...] = INSURANCE_PARTNERS) -> int:
+        """One event for each active partner of the product and of these kinds, in the
+        caller's transaction: claims and policies go to insurers and banks, never to the
+        medical organisation; consultations go to the telemedicine provider only."""
+        partners = [p for p in await Partners(self._session).for_product(product_code) if p.kind in kinds]
         for partner in partners:
             self.add(partner.id, type_, {"product": product_code, **data}, claim_number)
         return len(partners)

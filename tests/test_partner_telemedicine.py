@@ -121,3 +121,25 @@ async def test_bad_input_answers_the_service_code_and_changes_nothing(qamqor, cl
     assert (day.status_code, day.json()["error"]["code"]) == (422, "invalid_request")
     today = (await clinic_api.get(f"{API}/bookings")).json()
     assert today == {"day": rules.local_today(utcnow()).isoformat(), "zone": "UTC+5", "bookings": []}
+
+
+async def test_the_provider_is_told_of_each_queued_patient_and_the_insurer_is_not(qamqor, clinic_api, service,
+                                                                                  settings, person):
+    """Appendix 1: the medical organisation learns of a consultation to serve; the event
+    names the consultation, never the patient (read through the API), and consultations
+    are not the insurer's events."""
+    insurer_key, _ = await add_partner(settings, "Nomad Life", "nomad_life")
+    insurer = Api(service, insurer_key)
+    await doctor(qamqor, "Асель Нурланова", "therapist", duty=True)
+    user, *_ = await policyholder(qamqor, person, "ru")
+    await open_service(user)
+    await join_queue(user, "therapist")
+    number = (await clinic_api.get(f"{API}/queue")).json()["queue"][0]["number"]
+
+    events = (await clinic_api.get("/api/v1/events", after=0)).json()["events"]
+    queued = [e for e in events if e["type"] == "consultation.queued"]
+    assert [e["data"]["number"] for e in queued] == [number]
+    assert queued[0]["data"]["urgent"] is True and queued[0]["data"]["speciality"] == "therapist"
+    assert PHONE not in str(queued[0]) and "Айгүл" not in str(queued[0])
+    assert not [e for e in (await insurer.get("/api/v1/events", after=0)).json()["events"]
+                if e["type"].startswith("consultation.")]

@@ -22,6 +22,7 @@ from typing import Protocol
 
 from insurance import telemedicine as rules
 from storage.models import Consultation, TelemedicineDoctor
+from storage.partners import TELEMEDICINE_PROVIDERS
 from storage.telemedicine import Telemedicine
 from storage.unit_of_work import UnitOfWork
 
@@ -37,7 +38,10 @@ class TelemedicineProvider(Protocol):
 
 class EmbeddedClinic:
     """The offline default: roster and hours in the database; the clinic reads its
-    queue and bookings from it (CLI), so it needs no events."""
+    queue and bookings from it (the CLI, the sandbox pane, or the partner API), and a
+    provider registered as a partner of kind `telemedicine` is also sent a signed event
+    for each queued, booked or cancelled consultation and each document (no personal
+    data in it: the provider reads the patient from `GET /api/v1/telemedicine/...`)."""
 
     async def open_slots(self, uow: UnitOfWork, speciality: str, day: date,
                          now: datetime) -> list[tuple[datetime, TelemedicineDoctor]]:
@@ -51,7 +55,12 @@ class EmbeddedClinic:
         return sorted(offered.items(), key=lambda item: item[0])
 
     async def notify(self, uow: UnitOfWork, consultation: Consultation, event: str) -> None:
-        return None
+        policy = await uow.policies.get(consultation.policy_id)
+        await uow.partner_events.emit(policy.product_code, f"consultation.{event}", {
+            "number": consultation.number, "kind": consultation.kind, "speciality": consultation.speciality,
+            "urgent": consultation.urgent, "doctor_id": consultation.doctor_id, "status": consultation.status,
+            "starts_at": consultation.starts_at.isoformat() if consultation.starts_at else None,
+        }, kinds=TELEMEDICINE_PROVIDERS)
 
 
 PROVIDER: TelemedicineProvider = EmbeddedClinic()
