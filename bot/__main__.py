@@ -224,8 +224,7 @@ def cmd_telemedicine(args: argparse.Namespace) -> None:
     try:
         print(asyncio.run(execute(settings, args)))
     except ClinicError as exc:
-        print(f"qamqor: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+        fail(str(exc))
 
 
 def cmd_partners(args: argparse.Namespace) -> None:
