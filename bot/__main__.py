@@ -21,8 +21,7 @@ def _settings(sandbox: bool = False) -> Settings:
     try:
         settings = load_settings(sandbox=sandbox)
     except SettingsError as exc:
-        print(f"qamqor: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+        fail(str(exc))
     configure_logging(settings)
     return settings
 
@@ -160,8 +159,7 @@ def cmd_partner_link(args: argparse.Namespace) -> None:
                                     key=keys.get(args.bank or ""))
         link = parse_link(payload, keys)
     except LinkError as error:
-        print(f"qamqor: cannot make this link ({error.reason})", file=sys.stderr)
-        raise SystemExit(2) from None
+        fail(f"cannot make this link ({error.reason})")
     print(json.dumps({"start": payload, "signed": link.signed, "length": len(payload)}))
 
 
