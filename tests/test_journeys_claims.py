@@ -93,7 +93,7 @@ async def open_other_policy(user) -> None:
 
 async def report(user, policy_id: int, event: str, *, group: int | None = None, date_button: str | None = None,
                  typed_date: str | None = None, phone: str = "+996 555 123 456",
-                 disability_set: str | None = None) -> dict:
+                 disability_set: str | None = None, product_code: str = "sakbol") -> dict:
     await choose_event(user, policy_id, event)
     if group:
         await user.press(f"claim:g:{group}")
@@ -109,7 +109,9 @@ async def report(user, policy_id: int, event: str, *, group: int | None = None, 
         return after_date
     if after_date["text"] == catalogue(user.language, claims.ASK_DISABILITY_DATE):
         # Nomad Life rules 9.3, SAKBOL offer terms (и): the date disability was set
-        await user.send(disability_set or local_today(get_product("sakbol"), utcnow()).strftime("%d.%m.%Y"))
+        # today where the policy's insurer is (Almaty's day starts an hour after Bishkek's)
+        today = local_today(get_product(product_code), utcnow())
+        await user.send(disability_set or today.strftime("%d.%m.%Y"))
         await user.reply()
     await user.send("Упал на льду у подъезда, перелом руки, наложили гипс.")
     await user.reply()
@@ -133,7 +135,7 @@ async def test_report_each_event_type_and_see_checklist_and_deadlines(qamqor, pe
     await ready(user)
     start, end = last_year()
     policy_id, number = await give_policy(qamqor, user.id, product_code, start=start, end=end)
-    confirm = await report(user, policy_id, event, group=group)
+    confirm = await report(user, policy_id, event, group=group, product_code=product_code)
     assert confirm["text"].startswith(catalogue(language, claims.CONFIRM_TITLE))
     assert number in confirm["text"]
     await user.press("claim:register")

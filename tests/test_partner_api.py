@@ -25,9 +25,10 @@ from bot.partners_cli import execute
 from bot.web.openapi import document
 from handlers import claim_status as news
 from handlers.claims import CLAIM_TITLE
+from insurance.application import local_today
 from insurance.catalogue import get_product
 from storage.db import session_factory
-from storage.models import IdempotentRequest
+from storage.models import IdempotentRequest, utcnow
 from storage.unit_of_work import UnitOfWork
 from tests.chat import catalogue, plain
 from tests.partner_api import Api, add_partner, registered_claim
@@ -84,7 +85,7 @@ async def test_each_status_reaches_the_customer_in_their_language(qamqor, sakbol
     await step("under_review", catalogue(language, news.UNDER_REVIEW))
     await step("approved", catalogue(language, news.APPROVED, amount=t.money(Decimal("15000.5"), "KGS")),
                amount="15000.50")
-    paid_on = date.today() - timedelta(days=0)
+    paid_on = local_today(product, utcnow())  # the insurer's today, which the claim was reported on
     await step("paid", catalogue(language, news.PAID, amount=t.money(Decimal("15000.5"), "KGS"),
                                  date=t.date(paid_on)), amount="15000.50", paid_on=paid_on.isoformat())
     await step("closed", catalogue(language, news.CLOSED))
@@ -184,7 +185,8 @@ async def test_a_forbidden_transition_is_409_with_the_allowed_ones_and_bad_param
                                                                                          person):
     user = await person("ru")
     number = await registered_claim(qamqor, user.id)
-    forbidden = await sakbol_api.status(number, "paid", amount="10", paid_on=date.today().isoformat())
+    forbidden = await sakbol_api.status(number, "paid", amount="10",
+                                        paid_on=local_today(get_product("sakbol"), utcnow()).isoformat())
     assert forbidden.status_code == 409
     assert forbidden.json()["error"] == {
         "code": "transition_forbidden", "message": "a claim that is registered cannot become paid",
