@@ -225,15 +225,19 @@ async def run_one(name: str, args: argparse.Namespace) -> Result:
     folder = Path(tempfile.mkdtemp(prefix=f"qamqor-steps-{name}-"))
     log = folder / "bot.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("QAMQOR_")}
-    bot_root = Path(args.bot_root).resolve() if name == "qamqor" and args.bot_root else ROOT
+    other_root = args.before if name == "before" else args.bot_root if name == "qamqor" else None
+    bot_root = Path(other_root).resolve() if other_root else ROOT
     env.update(PYTHONPATH=str(bot_root), QAMQOR_BOT_TOKEN=SANDBOX_TOKEN, QAMQOR_API_BASE_URL=base,
                QAMQOR_DATA_DIR=str(folder), QAMQOR_DATA_KEY=DATA_KEY, QAMQOR_LOG_LEVEL="WARNING",
-               QAMQOR_SMS_GATEWAY_URL=f"{base}/control/sms", QAMQOR_PAYMENT_PROVIDER_TOKEN="sandbox-payments")
+               QAMQOR_SMS_GATEWAY_URL=f"{base}/control/sms", QAMQOR_PAYMENT_PROVIDER_TOKEN="sandbox-payments",
+               # the emulator here enforces no limits: what is measured is a step's cost, not
+               # Telegram's 30 messages a second (bench/workers.py --limits measures those)
+               QAMQOR_SEND_LIMITS="on" if args.limits else "off", QAMQOR_API_PORT="0")
     if args.database_url:
         env["QAMQOR_DATABASE_URL"] = args.database_url
     if args.event_loop:
         env["QAMQOR_EVENT_LOOP"] = args.event_loop
-    if name == "qamqor":
+    if name in ("qamqor", "before"):
         command = ["-m", "bot", "run"]
         if args.profile:
             command = ["-m", "cProfile", "-o", args.profile, "-m", "bot", "run"]
@@ -339,13 +343,14 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
     print(f"\n{args.users} users, {args.concurrency} steps at once, think {args.think:g} s, {args.duration:g} s, "
           f"{'PostgreSQL' if args.database_url else 'SQLite'}; {machine()}")
     header = f"{'':28}" + "".join(f"{name:>12}" for name in names)
-    if len(names) == 2:
-        header += f"{'ratio':>12}"
+    ratio = "qamqor" in rows and "echo" in rows
+    if ratio:
+        header += f"{'qamqor/echo':>12}"
     print(header)
     for measure in rows[names[0]]:
         line = f"{measure:28}" + "".join(f"{rows[name][measure]:12.1f}" for name in names)
-        if len(names) == 2 and rows[names[1]][measure]:
-            line += f"{rows[names[0]][measure] / rows[names[1]][measure]:12.2f}"
+        if ratio and rows["echo"][measure]:
+            line += f"{rows['qamqor'][measure] / rows['echo'][measure]:12.2f}"
         print(line)
     if args.json:
         print(json.dumps(rows))
@@ -378,14 +383,19 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of load per bot")
     parser.add_argument("--only", choices=("qamqor", "echo"), help="run one bot only")
     parser.add_argument("--database-url", help="Qamqor's database (default: SQLite in a temporary folder)")
+    parser.add_argument("--limits", action="store_true",
+                        help="keep Qamqor's limiter of Telegram's sending limits on (30 messages a second)")
     parser.add_argument("--event-loop", choices=("asyncio", "uvloop"), help="Qamqor's QAMQOR_EVENT_LOOP")
     parser.add_argument("--profile", help="cProfile Qamqor's process into this file")
     parser.add_argument("--py-spy", help="sample Qamqor's process with py-spy into this file, and summarise it")
     parser.add_argument("--bot-root", help="run the Qamqor of another checkout (before and after a change)")
+    parser.add_argument("--before", help="also run the Qamqor of this checkout, as 'before', in the same run")
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     args = parser.parse_args()
     args.concurrency = args.concurrency or args.users
     names = [args.only] if args.only else ["qamqor", "echo"]
+    if args.before:
+        names.insert(0, "before")
     results = [asyncio.run(run_one(name, args)) for name in names]
     report(results, args)
     if args.py_spy:
