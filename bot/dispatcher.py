@@ -30,7 +30,6 @@ from telegram import (
     InlineKeyboardMarkup,
     InputFile,
     LabeledPrice,
-    LinkPreviewOptions,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -51,6 +50,7 @@ from telegram.ext import BaseUpdateProcessor, ContextTypes
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 from bot.adapters import SmsSender
+from bot.bot_api import raw_call
 from bot.conversation import Handler, Incoming, PaymentInfo, Route, Router, Turn, UploadedFile, translate
 from bot.i18n import N_, supported_language, translator
 from bot.send_limits import Limiter, NoLimiter
@@ -529,7 +529,8 @@ class Dispatcher:
         if update.callback_query is None:
             return
         with suppress(TelegramError):
-            await update.callback_query.answer(notice)
+            await raw_call(update.get_bot(), "answerCallbackQuery", callback_query_id=update.callback_query.id,
+                           text=notice)
 
     @staticmethod
     async def _answer_pre_checkout(update: Update, error: str | None) -> None:
@@ -685,8 +686,6 @@ class Dispatcher:
         the topic's thread id for a created forum topic)."""
         payload = await self._resolve(payload)
         method = payload["method"]
-        markup = _markup(payload.get("reply_markup"), bot)
-        no_preview = LinkPreviewOptions(is_disabled=True)
         # Where in a staff chat: the customer's topic, or a reply to their request.
         place: dict[str, Any] = {k: payload[k] for k in ("message_thread_id", "reply_to_message_id") if k in payload}
         if "reply_to_message_id" in place:
@@ -694,9 +693,16 @@ class Dispatcher:
         if method in ("edit_message_text", "edit_message_caption") and "message_id" not in payload:
             return 0  # the message to edit was never delivered: nothing to change
         if method == "send_message":
-            message = await bot.send_message(chat_id, payload["text"], parse_mode=ParseMode.HTML,
-                                             reply_markup=markup, link_preview_options=no_preview, **place)
-        elif method == "copy_message":
+            thread = {"message_thread_id": place["message_thread_id"]} if "message_thread_id" in place else {}
+            if "reply_to_message_id" in place:
+                thread["reply_parameters"] = {"message_id": place["reply_to_message_id"],
+                                              "allow_sending_without_reply": True}
+            sent = await raw_call(bot, "sendMessage", chat_id=chat_id, text=payload["text"], parse_mode=ParseMode.HTML,
+                                  reply_markup=_raw_markup(payload.get("reply_markup")),
+                                  link_preview_options=NO_PREVIEW, **thread)
+            return sent["message_id"]
+        markup = _markup(payload.get("reply_markup"), bot)
+        if method == "copy_message":
             caption = {"caption": payload["caption"], "parse_mode": ParseMode.HTML} if "caption" in payload else {}
             copied = await bot.copy_message(chat_id, payload["from_chat_id"], payload["message_id"],
                                             reply_markup=markup, **caption, **place)
@@ -726,14 +732,15 @@ class Dispatcher:
                     raise
             return payload["message_thread_id"]
         elif method == "edit_message_text":
-            result = await bot.edit_message_text(
-                payload["text"], chat_id=chat_id, message_id=payload["message_id"], parse_mode=ParseMode.HTML,
-                reply_markup=markup, link_preview_options=no_preview)
-            return payload["message_id"] if result is True else result.message_id
+            result = await raw_call(bot, "editMessageText", chat_id=chat_id, message_id=payload["message_id"],
+                                    text=payload["text"], parse_mode=ParseMode.HTML,
+                                    reply_markup=_raw_markup(payload.get("reply_markup")),
+                                    link_preview_options=NO_PREVIEW)
+            return payload["message_id"] if result is True else result["message_id"]
         elif method == "edit_message_reply_markup":
             # A left screen loses its buttons; one already gone needs nothing.
             with suppress(BadRequest):
-                await bot.edit_message_reply_markup(chat_id, payload["message_id"], reply_markup=None)
+                await raw_call(bot, "editMessageReplyMarkup", chat_id=chat_id, message_id=payload["message_id"])
             return payload["message_id"]
         elif method == "set_my_commands":
             await bot.set_my_commands([BotCommand(name, description) for name, description in payload["commands"]],
@@ -845,6 +852,13 @@ async def _screen_shown(uow: UnitOfWork, user_id: str, message_id: int) -> None:
 async def _download(bot: Bot, file_id: str) -> bytes:
     telegram_file = await bot.get_file(file_id)
     return bytes(await telegram_file.download_as_bytearray())
+
+
+NO_PREVIEW = {"is_disabled": True}
+def _raw_markup(markup: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not markup:
+        return None
+    return markup if "inline_keyboard" in markup or "keyboard" in markup else {"remove_keyboard": True}
 
 
 def _markup(markup: dict[str, Any] | None, bot: Bot) -> ReplyMarkup | None:

@@ -28,6 +28,7 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 
+from bot.bot_api import raw_call
 from storage.inbox import CURRENT_CLAIM, Inbox
 from storage.models import InboxUpdate, utcnow
 
@@ -37,6 +38,7 @@ MAX_LANES = 64
 RENEWALS_PER_LEASE = 4
 RECHECK_EVERY = 2.0  # seconds: rows of other workers whose claims lapsed, retries after an error
 POLL_BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
+READ_SLACK = 30.0  # seconds a long poll's answer may take beyond its timeout
 
 ProcessOne = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -177,8 +179,11 @@ class Poller:
             try:
                 if failures == 0 and self.offset is None:
                     await self.bot.delete_webhook()
-                updates = await self.bot.get_updates(offset=self.offset, timeout=self.timeout,
-                                                     allowed_updates=Update.ALL_TYPES)
+                # As JSON: the inbox stores what Telegram sent; Update objects are made
+                # when a row is processed, not here as well.
+                updates = await raw_call(self.bot, "getUpdates", offset=self.offset, timeout=self.timeout,
+                                         allowed_updates=list(Update.ALL_TYPES),
+                                         read_timeout=self.timeout + READ_SLACK)
             except asyncio.CancelledError:
                 raise
             except InvalidToken:
@@ -192,9 +197,8 @@ class Poller:
                 continue
             failures = 0
             if updates:
-                batch = [update.to_dict() for update in updates]
-                await self._store_until_stored(batch)
-                self.offset = updates[-1].update_id + 1  # acknowledged only now
+                await self._store_until_stored(updates)
+                self.offset = updates[-1]["update_id"] + 1  # acknowledged only now
             if self.poll_interval:
                 await asyncio.sleep(self.poll_interval)
 
