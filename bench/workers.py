@@ -242,14 +242,16 @@ async def audit(cluster: Cluster, load: Load) -> dict[str, int]:
 
     from storage import crypto
     from storage.db import create_engine, session_factory
-    from storage.models import OutgoingMessage, ProcessedUpdate
+    from storage.models import InboxUpdate, OutgoingMessage
 
     crypto.use_keys(crypto.keys_for(DATA_KEY, cluster.folder))
     engine = create_engine(cluster.database_url)
     try:
         async with session_factory(engine)() as session:
-            processed = (await session.execute(select(ProcessedUpdate.user_id, ProcessedUpdate.update_id)
-                                               .order_by(ProcessedUpdate.processed_at))).all()
+            # A step marks its inbox row processed in its own transaction (storage.inbox.fence).
+            processed = (await session.execute(select(InboxUpdate.user_id, InboxUpdate.update_id)
+                                               .where(InboxUpdate.processed_at.is_not(None))
+                                               .order_by(InboxUpdate.processed_at))).all()
             rows = (await session.scalars(select(OutgoingMessage).where(
                 OutgoingMessage.sent_at.is_not(None), OutgoingMessage.given_up_at.is_(None)))).all()
             expected = Counter((row.chat_id, _camel(row.payload["method"])) for row in rows

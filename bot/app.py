@@ -132,6 +132,11 @@ class QamqorBot:
         await self._store([data])
 
     async def _store(self, batch: list[dict[str, Any]]) -> int:
+        if self.processor.claims_on_store:
+            async with self.dispatcher.write_slots:
+                rows = await self.inbox.store_claimed(batch, self.processor.worker)
+                self.processor.accept(rows)
+            return len(rows)
         async with self.dispatcher.write_slots:
             stored = await self.inbox.store(batch)
         self.processor.wake()

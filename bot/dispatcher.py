@@ -287,10 +287,13 @@ class Dispatcher:
                         await self._route(turn)
                         await uow.dialogs.save(turn.user.id, turn.state, turn.data)
                         await uow.screens.save(turn.user.id, turn.screen_message_id, turn.retired_screens)
-                    await uow.updates.insert(update.update_id, sender.id)
                     replies = await self._queue_replies(uow, turn, chat_waiting)
-                    await fence(uow.session)
+                    claim = await fence(uow.session)
+                    if claim is None:  # not from the inbox: the update id records it was processed
+                        await uow.updates.insert(update.update_id, sender.id)
                     await uow.commit()
+                    if claim is not None:
+                        claim.settled = True
         except LostClaim as lost:
             log.warning("update %s left to the worker that took it over: %s", update.update_id, lost)
             return

@@ -29,12 +29,13 @@ from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 
 from bot.bot_api import raw_call
-from storage.inbox import CURRENT_CLAIM, Inbox
+from storage.inbox import CURRENT_CLAIM, Claim, Inbox
 from storage.models import InboxUpdate, utcnow
 
 log = logging.getLogger(__name__)
 
 MAX_LANES = 64
+CLAIM_BATCH = 200
 RENEWALS_PER_LEASE = 4
 RECHECK_EVERY = 2.0  # seconds: rows of other workers whose claims lapsed, retries after an error
 POLL_BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
@@ -61,6 +62,9 @@ class InboxProcessor:
         self._idle = asyncio.Event()
         self._idle.set()
         self._renewed = utcnow()
+        #: The only worker, with no unclaimed backlog: rows are claimed as they are stored
+        #: and handed over by `accept` (no claim query per batch).
+        self.claims_on_store = False
 
     def wake(self) -> None:
         self._wake.set()
@@ -82,7 +86,10 @@ class InboxProcessor:
                 log.exception("could not take over the inbox's old claims; they lapse after the lease")
         while True:
             try:
-                await self.run_once()
+                claimed = await self.run_once()
+                # Nothing older left unclaimed: new rows may be claimed as they are stored
+                # without overtaking an older row of the same user.
+                self.claims_on_store = only_worker and claimed < CLAIM_BATCH
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -98,7 +105,12 @@ class InboxProcessor:
             if self._taken and now - self._renewed > self.inbox.lease / RENEWALS_PER_LEASE:
                 await self.inbox.renew(self.worker, now)
                 self._renewed = now
-            rows = await self.inbox.claim(self.worker, exclude=self._taken)
+            rows = await self.inbox.claim(self.worker, exclude=self._taken, limit=CLAIM_BATCH)
+        self.accept(rows)
+        return len(rows)
+
+    def accept(self, rows: list[InboxUpdate]) -> None:
+        """Rows claimed for this worker, in id order: each to its user's lane."""
         for row in rows:
             self._taken.add(row.id)
             lane = row.user_id if row.user_id is not None else -row.id  # no sender: its own lane
@@ -106,7 +118,6 @@ class InboxProcessor:
             if lane not in self._lanes:
                 self._idle.clear()
                 self._lanes[lane] = asyncio.create_task(self._lane(lane), name=f"inbox-lane-{lane}")
-        return len(rows)
 
     async def _lane(self, lane: int) -> None:
         queue = self._queues[lane]
@@ -114,7 +125,8 @@ class InboxProcessor:
             async with self._lane_slots:
                 while queue:
                     row = queue[0]
-                    claim = CURRENT_CLAIM.set((row.id, self.worker))
+                    claim = Claim(row.id, self.worker)
+                    token = CURRENT_CLAIM.set(claim)
                     try:
                         if row.payload is not None:
                             await self.process(row.payload)
@@ -124,10 +136,13 @@ class InboxProcessor:
                         # PTB reports handler errors itself; this is a malformed update.
                         log.exception("inbox row %s (update %s) could not be processed", row.id, row.update_id)
                     finally:
-                        CURRENT_CLAIM.reset(claim)
+                        CURRENT_CLAIM.reset(token)
                     queue.popleft()
-                    self._done.append(row.id)
-                    self.wake()
+                    if claim.settled:  # marked done in the step's own transaction
+                        self._taken.discard(row.id)
+                    else:
+                        self._done.append(row.id)
+                        self.wake()
         finally:
             self._queues.pop(lane, None)
             self._lanes.pop(lane, None)

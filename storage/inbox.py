@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -51,24 +52,36 @@ class LostClaim(Exception):
     """Another worker took this update over (this one was stalled past the lease)."""
 
 
-#: The inbox row being processed in this task and the worker holding it (set by the
-#: processor around each update; the step's transaction checks it, see `fence`).
-CURRENT_CLAIM: ContextVar[tuple[int, str] | None] = ContextVar("CURRENT_CLAIM", default=None)
+@dataclass
+class Claim:
+    """The inbox row a step is processing, and the worker holding it."""
+
+    row_id: int
+    worker: str
+    #: The step committed with its `fence`: the row is marked done already.
+    settled: bool = False
 
 
-async def fence(session: AsyncSession) -> None:
+#: The inbox row being processed in this task (set by the processor around each
+#: update; the step's transaction checks it, see `fence`).
+CURRENT_CLAIM: ContextVar[Claim | None] = ContextVar("CURRENT_CLAIM", default=None)
+
+
+async def fence(session: AsyncSession) -> Claim | None:
     """In the step's transaction: mark the row being processed done, if this worker
     still holds it; else raise `LostClaim` (the transaction must roll back). So a
-    worker stalled past its lease never commits an update another worker took over."""
+    worker stalled past its lease never commits an update another worker took over.
+    The step sets the returned claim's `settled` once it has committed. The row is
+    also what says the update was processed: a redelivery is not stored again."""
     claim = CURRENT_CLAIM.get()
     if claim is None:
-        return
-    row_id, worker = claim
+        return None
     result = await session.execute(update(InboxUpdate).where(
-        InboxUpdate.id == row_id, InboxUpdate.claimed_by == worker, InboxUpdate.processed_at.is_(None))
+        InboxUpdate.id == claim.row_id, InboxUpdate.claimed_by == claim.worker, InboxUpdate.processed_at.is_(None))
         .values(processed_at=utcnow(), payload=None))
     if result.rowcount == 0:
-        raise LostClaim(f"inbox row {row_id} is no longer {worker}'s")
+        raise LostClaim(f"inbox row {claim.row_id} is no longer {claim.worker}'s")
+    return claim
 
 
 class Inbox:
@@ -79,22 +92,29 @@ class Inbox:
     async def store(self, updates: Sequence[dict[str, Any]]) -> int:
         """Commit new updates; a redelivered one (same id and content) is not stored again.
         Returns how many were new."""
+        return len(await self.store_claimed(updates, None))
+
+    async def store_claimed(self, updates: Sequence[dict[str, Any]], worker: str | None) -> list[InboxUpdate]:
+        """As `store`, the new rows claimed for `worker` as they are written (the only
+        worker, with nothing older unclaimed: see `InboxProcessor.accept`); returns them."""
         if not updates:
-            return 0
+            return []
+        now = utcnow()
         async with self.sessions() as session:
             ids = [u["update_id"] for u in updates]
             known = {(row.update_id, row.digest) for row in (await session.execute(
                 select(InboxUpdate.update_id, InboxUpdate.digest).where(InboxUpdate.update_id.in_(ids)))).all()}
-            stored = 0
+            stored: list[InboxUpdate] = []
             for data in updates:
                 digest = update_digest(data)
                 if (data["update_id"], digest) in known:
                     continue
                 known.add((data["update_id"], digest))
-                session.add(InboxUpdate(update_id=data["update_id"], user_id=sender_of(data), digest=digest,
-                                        payload=data))
-                stored += 1
+                stored.append(InboxUpdate(update_id=data["update_id"], user_id=sender_of(data), digest=digest,
+                                          payload=data, received_at=now, claimed_by=worker,
+                                          claimed_at=now if worker else None))
             if stored:
+                session.add_all(stored)
                 await notify_inbox(session)
             await session.commit()
             return stored

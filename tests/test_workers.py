@@ -114,7 +114,7 @@ async def test_a_worker_stalled_past_its_lease_cannot_commit_the_update_another_
 
     from storage import crypto
     from storage.db import migrate, session_factory
-    from storage.inbox import CURRENT_CLAIM, Inbox, LostClaim, fence
+    from storage.inbox import CURRENT_CLAIM, Claim, Inbox, LostClaim, fence
     from storage.models import utcnow
 
     crypto.use_keys(crypto.keys_for(None, tmp_path))
@@ -130,11 +130,11 @@ async def test_a_worker_stalled_past_its_lease_cannot_commit_the_update_another_
     taken_by_b = await inbox.claim("b", now=later)
     assert [row.update_id for row in taken_by_b] == [7, 8]
     async with session_factory(engine)() as session:
-        token = CURRENT_CLAIM.set((taken_by_a[0].id, "a"))
+        token = CURRENT_CLAIM.set(Claim(taken_by_a[0].id, "a"))
         with pytest.raises(LostClaim):
             await fence(session)
         CURRENT_CLAIM.reset(token)
-        token = CURRENT_CLAIM.set((taken_by_b[0].id, "b"))
+        token = CURRENT_CLAIM.set(Claim(taken_by_b[0].id, "b"))
         await fence(session)
         await session.commit()
         CURRENT_CLAIM.reset(token)
