@@ -23,6 +23,7 @@ from bot.settings import Settings
 from bot.telemedicine import service as telemedicine_jobs
 from handlers import build_router, documents, start, support, telemedicine
 from bot.send_limits import Limits, MemoryLimiter
+from bot.telegram_http import AiohttpRequest
 from storage.coordination import INBOX_CHANNEL, ClusterLink, claim_job
 from storage.db import create_engine, migrate, session_factory
 from storage import crypto
@@ -106,10 +107,9 @@ class QamqorBot:
             .token(self.settings.bot_token)
             .updater(None)  # updates come through the inbox (bot.inbox), never PTB's Updater
             .concurrent_updates(PerUserOrder(max_concurrent_updates=64))
-            .get_updates_read_timeout(40)
             # PTB's default is one connection: concurrent updates would queue for it.
-            .connection_pool_size(CONNECTION_POOL)
-            .pool_timeout(10)
+            .request(AiohttpRequest(connection_pool_size=CONNECTION_POOL, pool_timeout=10))
+            .get_updates_request(AiohttpRequest(read_timeout=40))
         )
         if self.settings.api_base_url:
             builder = builder.base_url(f"{self.settings.api_base_url}/bot").base_file_url(
