@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.coordination import notify_inbox
@@ -67,6 +67,11 @@ class Claim:
 CURRENT_CLAIM: ContextVar[Claim | None] = ContextVar("CURRENT_CLAIM", default=None)
 
 
+_FENCE = (update(InboxUpdate).where(InboxUpdate.id == bindparam("row_id"), InboxUpdate.claimed_by == bindparam("worker"),
+                                    InboxUpdate.processed_at.is_(None))
+          .values(processed_at=bindparam("now"), payload=None))
+
+
 async def fence(session: AsyncSession) -> Claim | None:
     """In the step's transaction: mark the row being processed done, if this worker
     still holds it; else raise `LostClaim` (the transaction must roll back). So a
@@ -76,9 +81,7 @@ async def fence(session: AsyncSession) -> Claim | None:
     claim = CURRENT_CLAIM.get()
     if claim is None:
         return None
-    result = await session.execute(update(InboxUpdate).where(
-        InboxUpdate.id == claim.row_id, InboxUpdate.claimed_by == claim.worker, InboxUpdate.processed_at.is_(None))
-        .values(processed_at=utcnow(), payload=None))
+    result = await session.execute(_FENCE, {"row_id": claim.row_id, "worker": claim.worker, "now": utcnow()})
     if result.rowcount == 0:
         raise LostClaim(f"inbox row {claim.row_id} is no longer {claim.worker}'s")
     return claim

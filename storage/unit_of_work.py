@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import (
@@ -182,6 +184,13 @@ class ProcessedUpdates:
             update_id=update_id, user_id=user_id, processed_at=utcnow()))
 
 
+# The statements of every step, built once: building one costs more than running it.
+_OUTBOX = OutgoingMessage.__table__
+_INSERT_IN_FLIGHT = insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True)
+_MARK_ALL_SENT = (update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+                  .values(sent_at=bindparam("sent_at"), attempts=_OUTBOX.c.attempts + 1, in_flight_at=None))
+
+
 class Outbox:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -198,9 +207,8 @@ class Outbox:
         """A step's replies, written as taken by this process (in flight), in one statement:
         the step sends them right after its commit from the returned rows (not attached
         to the session), so nothing is read back."""
-        outbox = OutgoingMessage.__table__
         ids = (await self._session.scalars(
-            insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True),
+            _INSERT_IN_FLIGHT,
             [{"chat_id": chat_id, "payload": payload, "update_id": update_id, "created_at": now,
               "attempts": 0, "in_flight_at": now} for chat_id, payload in messages])).all()
         return [OutgoingMessage(id=id_, chat_id=chat_id, payload=payload, update_id=update_id, created_at=now,
@@ -212,10 +220,7 @@ class Outbox:
             OutgoingMessage.sent_at.is_(None), OutgoingMessage.chat_id.in_(chat_ids)))).all())
 
     async def mark_all_sent(self, message_ids: Sequence[int], sent_at: datetime) -> None:
-        outbox = OutgoingMessage.__table__
-        await self._session.execute(
-            update(outbox).where(outbox.c.id.in_(list(message_ids)))
-            .values(sent_at=sent_at, attempts=outbox.c.attempts + 1, in_flight_at=None))
+        await self._session.execute(_MARK_ALL_SENT, {"ids": list(message_ids), "sent_at": sent_at})
 
     async def claim(self, now: datetime, *, update_id: int | None = None, background: bool = False,
                     limit: int = 200, lease: timedelta = IN_FLIGHT_LEASE) -> list[OutgoingMessage]:
@@ -606,6 +611,24 @@ class TerminationRequests:
         return result.all()
 
 
+@functools.cache
+def _step_query(consent: tuple[str, str] | None) -> Select[Any]:
+    """`UnitOfWork.load_step`'s statement, built once per consent asked for."""
+    user_id, update_id = bindparam("user_id"), bindparam("update_id")
+    seen = exists().where(ProcessedUpdate.update_id == update_id)
+    waiting = exists().where(OutgoingMessage.sent_at.is_(None), OutgoingMessage.chat_id == user_id)
+    query = (select(User, Dialog, ChatScreen, seen, waiting).select_from(User)
+             .outerjoin(Dialog, Dialog.user_id == User.id).outerjoin(ChatScreen, ChatScreen.user_id == User.id)
+             .where(User.id == user_id))
+    if consent is not None:
+        kind, scope = consent
+        active = (select(func.max(Consent.id)).where(
+            Consent.user_id == user_id, Consent.kind == kind, Consent.scope == scope,
+            Consent.withdrawn_at.is_(None)).scalar_subquery())
+        query = query.add_columns(Consent).outerjoin(Consent, Consent.id == active)
+    return query
+
+
 @dataclass
 class StepStart:
     """What a step starts from, read in one round trip (`UnitOfWork.load_step`)."""
@@ -655,18 +678,7 @@ class UnitOfWork:
         """The user, their dialog and screen, their active `consent` (kind, scope; then
         known to `consents.active`), whether the update was already processed and whether
         their chat has an unsent reply: one statement (two for a user not seen before)."""
-        seen = exists().where(ProcessedUpdate.update_id == update_id)
-        waiting = exists().where(OutgoingMessage.sent_at.is_(None), OutgoingMessage.chat_id == user_id)
-        query = (select(User, Dialog, ChatScreen, seen, waiting).select_from(User)
-                 .outerjoin(Dialog, Dialog.user_id == User.id).outerjoin(ChatScreen, ChatScreen.user_id == User.id)
-                 .where(User.id == user_id))
-        if consent is not None:
-            kind, scope = consent
-            active = (select(func.max(Consent.id)).where(
-                Consent.user_id == user_id, Consent.kind == kind, Consent.scope == scope,
-                Consent.withdrawn_at.is_(None)).scalar_subquery())
-            query = query.add_columns(Consent).outerjoin(Consent, Consent.id == active)
-        row = (await self.session.execute(query)).first()
+        row = (await self.session.execute(_step_query(consent), {"user_id": user_id, "update_id": update_id})).first()
         if row is None:
             return StepStart(None, None, None, await self.updates.seen(update_id), False)
         user, dialog, screen, was_seen, chat_waiting = row[:5]
