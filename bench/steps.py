@@ -50,6 +50,7 @@ from bot.settings import SANDBOX_TOKEN  # noqa: E402
 
 BOT_EVENTS = ("bot_message", "bot_edit", "invoice")
 STEP_TIMEOUT = 30.0
+SETTLE = 2.0  # seconds after the bot polls: Qamqor then starts its partner API (imports), not a step's cost
 DATA_KEY = "YmVuY2gtc3RlcHMtZGF0YS1rZXktMzItYnl0ZXMhISE="  # 32 bytes, base64: bench only
 
 # Qamqor's journey: ("send", text) or ("press", callback data); "press?" presses only
@@ -219,7 +220,9 @@ async def wait_for_poller(emulator: Emulator, process: asyncio.subprocess.Proces
     raise RuntimeError("the bot did not start polling within two minutes")
 
 
-async def run_one(name: str, args: argparse.Namespace) -> Result:
+async def run_one(name: str, args: argparse.Namespace, drive: Any = None) -> Result:
+    """Start bot `name` on a new emulator, put the load on it (`drive`, by default
+    `load`, called as `load` is once the bot polls), and stop it."""
     emulator = Emulator(token=SANDBOX_TOKEN)
     base = await emulator.start(host="127.0.0.1", port=0)
     folder = Path(tempfile.mkdtemp(prefix=f"qamqor-steps-{name}-"))
@@ -251,6 +254,7 @@ async def run_one(name: str, args: argparse.Namespace) -> Result:
                                                        stdout=output, stderr=output)
     try:
         await wait_for_poller(emulator, process, log)
+        await asyncio.sleep(SETTLE)
         bot = psutil.Process(process.pid)
         here = psutil.Process()
         cpu_before, load_before = sum(bot.cpu_times()[:2]), sum(here.cpu_times()[:2])
@@ -262,8 +266,8 @@ async def run_one(name: str, args: argparse.Namespace) -> Result:
 
         watcher = asyncio.create_task(watch_memory())
         spy = await start_py_spy(args.py_spy, process.pid, args.duration) if name == "qamqor" else None
-        await load(Users(emulator), script, result, count=args.users, concurrency=args.concurrency,
-                   think=args.think, duration=args.duration)
+        await (drive or load)(Users(emulator), script, result, count=args.users, concurrency=args.concurrency,
+                              think=args.think, duration=args.duration)
         watcher.cancel()
         if spy is not None:
             await spy.wait()
@@ -296,7 +300,8 @@ PACKAGES = [
     ("encryption at rest (cryptography)", ("(cryptography/", "(storage/crypto.py")),
     ("SQLAlchemy", ("(sqlalchemy/",)),
     ("asyncpg", ("(asyncpg/",)),
-    ("HTTP client (httpx, httpcore, anyio, h11, sniffio)", ("(httpx/", "(httpcore/", "(anyio/", "(h11/", "(sniffio/")),
+    ("HTTP client (aiohttp, yarl, multidict; httpx and httpcore)", ("(aiohttp/", "(yarl/", "(multidict/", "(httpx/",
+                                                                   "(httpcore/", "(anyio/", "(h11/", "(sniffio/")),
     ("python-telegram-bot", ("(telegram/",)),
     ("event loop, sockets (asyncio, selectors, uvloop)", ("(asyncio/", "(selectors.py", "(ssl.py", "(socket.py",
                                                           "(uvloop/")),
