@@ -183,9 +183,10 @@ async def test_a_late_report_is_registered_with_the_clause_and_recorded(qamqor, 
     user = await person(language_code="ru")
     user.language = "ru"
     await ready(user)
-    start = date.today() - timedelta(days=300)
+    today = local_today(get_product("nomad_life"), utcnow())  # the day the bot counts lateness to, in Almaty
+    start = today - timedelta(days=300)
     policy_id, _ = await give_policy(qamqor, user.id, "nomad_life", start=start, end=start + timedelta(days=364))
-    event_day = date.today() - timedelta(days=75)  # rules 9.1: 60 calendar days
+    event_day = today - timedelta(days=75)  # rules 9.1: 60 calendar days
     confirm = await report(user, policy_id, "death", typed_date=event_day.strftime("%d.%m.%Y"))
     deadline = reporting_deadline(get_product("nomad_life"), event_day)
     assert catalogue("ru", claims.LATE_WARNING, deadline=translator("ru").date(deadline), clause="9.1") in confirm["text"]
@@ -194,7 +195,7 @@ async def test_a_late_report_is_registered_with_the_clause_and_recorded(qamqor, 
     assert "CLM-" in registered["text"]
     async with session_factory(qamqor.engine)() as session:
         claim = (await session.scalars(select(Claim))).one()
-    assert claim.late and claim.days_late == (date.today() - deadline).days
+    assert claim.late and claim.days_late == (today - deadline).days
 
 
 async def test_a_date_outside_cover_is_explained_and_can_still_be_registered(qamqor, person):
