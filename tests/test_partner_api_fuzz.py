@@ -27,7 +27,12 @@ async def test_fuzzing_the_api_from_its_openapi_document_finds_no_server_error(q
         "--max-examples", examples, "--max-time", "60", "--seed", "20261202", "--workers", "1",
         "--request-timeout", "20", "--no-shrink",
         cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    output, _ = await asyncio.wait_for(process.communicate(), 180)
+    try:
+        output, _ = await asyncio.wait_for(process.communicate(), 180)
+    finally:
+        if process.returncode is None:  # timed out: no fuzzer left running after the test
+            process.kill()
+            await process.wait()
     report = output.decode(errors="replace")
     assert process.returncode == 0, report[-4000:]
     assert "not_a_server_error" in report or "passed" in report.lower()
