@@ -59,6 +59,7 @@ from storage.documents import DocumentStore
 from storage.inbox import LostClaim, fence
 from storage.crypto import DataKeyError
 from storage.models import OutgoingMessage, utcnow
+from storage.sent_replies import SentRecord, SentReplies
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -227,6 +228,8 @@ class Dispatcher:
         # other in its sleeping busy handler. PostgreSQL takes them concurrently.
         self.write_slots = asyncio.Semaphore(1 if settings.database_url.startswith("sqlite") else 32)
         self.on_sent: dict[str, OnSent] = {"screen": _screen_shown}
+        # The sent rows of concurrent steps, recorded in shared transactions.
+        self.sent_replies = SentReplies(sessions, lambda: self.write_slots, lambda: self.clock())
         # Outbox values known only at send time ("resolve": {param: "name:arg"}), such as
         # the forum topic created by an earlier row of the same ticket.
         self.resolvers: dict[str, Resolver] = {}
@@ -374,8 +377,9 @@ class Dispatcher:
 
     async def _send_replies(self, bot: Bot, rows: list[OutgoingMessage]) -> None:
         """Send the step's rows (in flight since its commit) in order; mark those sent in
-        one statement. A row that could not be sent is recorded as the flush records it,
-        and holds back the later rows of its chat (released for the flush)."""
+        one statement, shared with the steps sending at the same time. A row that could
+        not be sent is recorded as the flush records it, and holds back the later rows of
+        its chat (released for the flush)."""
         outcomes: list[tuple[OutgoingMessage, Outcome | None]] = []
         stopped: set[int] = set()
         for row in rows:
@@ -386,17 +390,16 @@ class Dispatcher:
         sent = [(row, outcome) for row, outcome in outcomes if isinstance(outcome, Sent)]
         later: list[tuple[OutgoingMessage, Outcome | None]] = []
         if sent:
+            screens: list[tuple[int, int]] = []
+            for row, outcome in sent:
+                hook = row.payload.get("on_sent", "")
+                if not hook.startswith("screen:"):
+                    if hook:
+                        later.append((row, outcome))
+                elif outcome.message_id != row.payload.get("message_id"):  # an edit keeps its message
+                    screens.append((int(hook.partition(":")[2]), outcome.message_id))
             try:
-                async with self.write_slots, UnitOfWork(self.sessions) as uow:
-                    await uow.outbox.mark_all_sent([row.id for row, _ in sent], self.clock())
-                    for row, outcome in sent:
-                        hook = row.payload.get("on_sent", "")
-                        if not hook.startswith("screen:"):
-                            if hook:
-                                later.append((row, outcome))
-                        elif outcome.message_id != row.payload.get("message_id"):  # an edit keeps its message
-                            await _screen_shown(uow, hook.partition(":")[2], outcome.message_id)
-                    await uow.commit()
+                await self.sent_replies.record(SentRecord([row.id for row, _ in sent], screens))
             except Exception:
                 log.exception("update %s: could not record its sent replies; they are sent again after the lease",
                               rows[0].update_id)

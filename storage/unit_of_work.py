@@ -112,6 +112,7 @@ _SAVE_DIALOG = (update(_DIALOGS).where(_DIALOGS.c.user_id == bindparam("id"))
                 .values(state=bindparam("state"), data=bindparam("data"), updated_at=bindparam("now")))
 _SAVE_SCREEN = (update(_SCREENS).where(_SCREENS.c.user_id == bindparam("id"))
                 .values(message_id=bindparam("message_id"), retired=bindparam("retired")))
+_SCREEN_SHOWN = update(_SCREENS).where(_SCREENS.c.user_id == bindparam("id")).values(message_id=bindparam("message_id"))
 
 
 class Dialogs:
@@ -183,11 +184,19 @@ class ChatScreens:
         if user_id in self._held:
             self._held[user_id].message_id = message_id
             return
-        screens = ChatScreen.__table__
-        result = await self._session.execute(
-            update(screens).where(screens.c.user_id == user_id).values(message_id=message_id))
+        result = await self._session.execute(_SCREEN_SHOWN, {"id": user_id, "message_id": message_id})
         if not result.rowcount:
             (await self.get(user_id)).message_id = message_id
+
+    async def shown_all(self, shown: Sequence[tuple[int, int]]) -> None:
+        """`shown` for several users' screens (user id, message id), in one statement."""
+        if len(shown) > 1 and self._session.get_bind().dialect.supports_sane_multi_rowcount:
+            result = await self._session.execute(_SCREEN_SHOWN, [{"id": user_id, "message_id": message_id}
+                                                                 for user_id, message_id in shown])
+            if result.rowcount == len(shown):
+                return
+        for user_id, message_id in shown:  # one by one where a row may be missing or is not counted
+            await self.shown(user_id, message_id)
 
 
 class ProcessedUpdates:

@@ -23,13 +23,13 @@ from bot.conversation import MESSAGE_LIMIT, split_html
 from bot.emulator import Emulator
 from bot.emulator.client import EmulatorClient
 from bot.i18n import translator
-from handlers import consent, purchase, support
+from handlers import consent, policies, purchase, support
 from insurance.parsing import accepts, ascii_digits, parse_callback, parse_int
 from storage.db import migrate, session_factory
 from insurance.catalogue import get_product
 from storage.models import Claim, OutgoingMessage, utcnow
 from tests.chat import Person, buttons, catalogue, plain, staff_member
-from tests.test_journeys_claims import JPEG, give_policy, last_year, report
+from tests.test_journeys_claims import JPEG, give_policy, last_year, ready, report
 from tests.purchase_flow import KG_PIN, consent as consent_and_menu, fill_sakbol, open_card, share_and_sign, step
 from tests.test_journeys_purchase import PHONE_KG, sign
 
@@ -240,6 +240,28 @@ async def test_a_5xx_burst_is_retried_with_backoff_and_sent_exactly_once(qamqor,
     assert offer["text"].startswith(catalogue("ky", consent.OFFER_TITLE))
     assert await user.quiet_for(0.5) == []
     assert len([m for m in await user.messages() if m.get("from_bot")]) == 1
+
+
+async def test_users_answered_at_once_each_keep_their_screen_and_every_reply_is_recorded_sent(qamqor, person):
+    """Issue 15: the replies of steps sending at the same time are marked sent, and their
+    new screens recorded, in shared transactions: each user's next button must still edit
+    their own screen, and no reply may be left to be sent again."""
+    users = [await person(language_code=language) for language in ("ru", "kk", "ky") * 4]
+    await asyncio.gather(*(ready(user) for user in users))
+    menus = [await user.last_bot_message() for user in users]
+
+    async def open_policies(user: Person) -> dict:
+        await user.press("policies")
+        return await user.reply()
+
+    screens = await asyncio.gather(*(open_policies(user) for user in users))
+    for user, menu, screen in zip(users, menus, screens):
+        assert screen["message_id"] == menu["message_id"], f"user {user.id}: the menu is edited in place"
+        assert catalogue(user.language, policies.NONE_YET) in screen["text"]
+    for user in users:
+        rows = await outbox_rows(qamqor, user.id)
+        assert rows and all(row.sent_at is not None and row.in_flight_at is None for row in rows)
+        assert await user.quiet_for(0.2) == [], "nothing is sent twice"
 
 
 @pytest.mark.parametrize("language", ["kk", "ru"])
