@@ -11,12 +11,15 @@ step, all users at once. Reported per worker count (JSON): steps per second,
 p50/p95 step latency, the workers' CPU per step (from /proc), the time
 PostgreSQL sessions spent waiting on locks (sampled from pg_stat_activity every
 20 ms) in total and per step, and the audit of `audit()`: updates processed twice
-or out of order, messages sent twice, 429 answers. The emulator and the users run in this process: its CPU per step is reported too,
-with the machine's load average (a shared machine skews every figure). `--limits` turns on
+or out of order, messages sent twice, 429 answers. The emulator and the users run
+in this process, the users acting on its world directly (`WorldRider`): its CPU
+per step is reported too, with the machine's load average (a shared machine
+skews every figure). `--limits` turns on
 Telegram's sending limits in the bot and their enforcement in the emulator (then
 Telegram's 30 messages a second, not the bot, bound the throughput).
 
-`tests/test_workers.py` uses `Cluster`, `Rider`, `journey`, `settle` and `audit`.
+`tests/test_workers.py` uses `Cluster`, `Rider` (over the emulator's HTTP control
+API), `journey`, `settle` and `audit`.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ from bench.crash import DATA_KEY, TOKEN, BotProcess  # noqa: E402
 from bot.emulator import Emulator  # noqa: E402
 from bot.emulator.client import EmulatorClient  # noqa: E402
 from bot.emulator.flood import DEFAULT_SLACK, FloodControl  # noqa: E402
+from bot.emulator.models import User as EmulatorUser, chat_topic  # noqa: E402
+from bot.emulator.world import World  # noqa: E402
 from bot.send_limits import counted  # noqa: E402
 from storage.coordination import LOCKS, asyncpg_dsn  # noqa: E402
 from bot.dispatcher import APOLOGY  # noqa: E402
@@ -157,6 +162,41 @@ class Rider:
         return await self.control.messages(self.id)
 
 
+    async def events_after_seen(self, wait: float) -> list[dict[str, Any]]:
+        """The chat's events after the last one seen, waiting up to `wait` s for one."""
+        page = await self.control.events(self.id, after=self.seq, wait=wait, min_count=1)
+        return page["events"]
+
+
+class WorldRider(Rider):
+    """The same user acting on the emulator's world in this process, as bench/steps.py's
+    users do: no HTTP call per input and per wait, so the driver is not what the workers
+    wait for (over HTTP it spent more CPU per step than a worker)."""
+
+    def __init__(self, world: World, user: EmulatorUser) -> None:
+        self.world, self.user, self.id = world, user, user.id
+        self.seq = 0
+        self.screen = None
+
+    async def send(self, text: str) -> int:
+        return self.world.user_send_text(self.user, text)[1]
+
+    async def press(self, data: str) -> int:
+        assert self.screen is not None
+        return self.world.user_press(self.user, self.screen, data)[0]
+
+    async def events_after_seen(self, wait: float) -> list[dict[str, Any]]:
+        chat = self.world.chats[self.id]
+        await self.world.signal.wait_for(lambda: bool(chat.events) and chat.events[-1].seq > self.seq, wait,
+                                         chat_topic(self.id))
+        newer = []
+        for event in reversed(chat.events):
+            if event.seq <= self.seq:
+                break
+            newer.append(event.to_json())
+        return newer[::-1]
+
+
 async def step(rider: Rider, load: Load, action: Any, what: str, answer_button: str) -> None:
     """One input, timed until the bot shows the screen with a button `answer_button`
     (a step may also send other messages: a receipt, an edit of the screen left)."""
@@ -164,9 +204,7 @@ async def step(rider: Rider, load: Load, action: Any, what: str, answer_button: 
     load.update_ids.setdefault(rider.id, []).append(await action())
     deadline = started + STEP_TIMEOUT
     while time.monotonic() < deadline:
-        page = await rider.control.events(rider.id, after=rider.seq, wait=min(2.0, deadline - time.monotonic()),
-                                          min_count=1)
-        for event in page["events"]:
+        for event in await rider.events_after_seen(min(2.0, deadline - time.monotonic())):
             rider.seq = max(rider.seq, event["seq"])
             message = event.get("message") or {}
             if event["type"] in BOT_EVENTS and answer_button in buttons(message).values():
@@ -320,27 +358,27 @@ async def measure(server: str, workers: int, users: int, steps: int, limits: boo
     folder = Path(tempfile.mkdtemp(prefix=f"qamqor-workers-{workers}-"))
     try:
         async with Cluster(database_url, workers, folder, limits=limits) as cluster:
-            async with EmulatorClient(cluster.base, timeout=60) as control:
-                people = [Rider(control, await control.create_user(first_name=f"W{i}", language_code="ru"))
-                          for i in range(users)]
-                warm = Load()
-                await asyncio.gather(*(journey(p, warm, 0) for p in people))  # start-up, consent
-                await settle(database_url)
-                load = Load()
-                stop = asyncio.Event()
-                sampler = asyncio.create_task(_sample_lock_waits(database_url, stop))
-                cpu_before = _cpu_seconds(cluster.pids)
-                driver_before = time.process_time()
-                started = time.monotonic()
-                await asyncio.gather(*(language_steps(p, load, steps) for p in people))
-                wall = time.monotonic() - started
-                cpu = _cpu_seconds(cluster.pids) - cpu_before
-                driver = time.process_time() - driver_before
-                stop.set()
-                lock_wait = await sampler
-                await settle(database_url)
-                report = await audit(cluster, Load(update_ids={
-                    k: warm.update_ids.get(k, []) + v for k, v in load.update_ids.items()}))
+            world = cluster.emulator.world
+            people: list[Rider] = [WorldRider(world, world.create_user(first_name=f"W{i}", language_code="ru"))
+                                   for i in range(users)]
+            warm = Load()
+            await asyncio.gather(*(journey(p, warm, 0) for p in people))  # start-up, consent
+            await settle(database_url)
+            load = Load()
+            stop = asyncio.Event()
+            sampler = asyncio.create_task(_sample_lock_waits(database_url, stop))
+            cpu_before = _cpu_seconds(cluster.pids)
+            driver_before = time.process_time()
+            started = time.monotonic()
+            await asyncio.gather(*(language_steps(p, load, steps) for p in people))
+            wall = time.monotonic() - started
+            cpu = _cpu_seconds(cluster.pids) - cpu_before
+            driver = time.process_time() - driver_before
+            stop.set()
+            lock_wait = await sampler
+            await settle(database_url)
+            report = await audit(cluster, Load(update_ids={
+                k: warm.update_ids.get(k, []) + v for k, v in load.update_ids.items()}))
         latencies = sorted(load.latencies)
         return {
             "workers": workers, "users": users, "steps": load.steps, "seconds": round(wall, 2),
