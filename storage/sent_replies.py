@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.unit_of_work import UnitOfWork
 
 
-
 @dataclass(frozen=True)
 class SentRecord:
     """One step's sent outbox rows, and the screens (user id, message id) it showed."""
@@ -44,12 +43,13 @@ class SentReplies:
         self._writer: asyncio.Task[None] | None = None
 
     async def record(self, record: SentRecord) -> None:
-        """Return once `record` is committed; raise what the transaction raised."""
+        """Return once `record` is committed; raise what the transaction raised. A
+        caller cancelled meanwhile leaves its record in the transaction."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.append((record, done))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write())
-        await asyncio.shield(done)
+        await done
 
     async def _write(self) -> None:
         while self._waiting:
