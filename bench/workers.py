@@ -161,7 +161,6 @@ class Rider:
     async def messages(self) -> list[dict[str, Any]]:
         return await self.control.messages(self.id)
 
-
     async def events_after_seen(self, wait: float) -> list[dict[str, Any]]:
         """The chat's events after the last one seen, waiting up to `wait` s for one."""
         page = await self.control.events(self.id, after=self.seq, wait=wait, min_count=1)
@@ -187,14 +186,8 @@ class WorldRider(Rider):
 
     async def events_after_seen(self, wait: float) -> list[dict[str, Any]]:
         chat = self.world.chats[self.id]
-        await self.world.signal.wait_for(lambda: bool(chat.events) and chat.events[-1].seq > self.seq, wait,
-                                         chat_topic(self.id))
-        newer = []
-        for event in reversed(chat.events):
-            if event.seq <= self.seq:
-                break
-            newer.append(event.to_json())
-        return newer[::-1]
+        await self.world.signal.wait_for(lambda: bool(chat.events_after(self.seq)), wait, chat_topic(self.id))
+        return [event.to_json() for event in chat.events_after(self.seq)]
 
 
 async def step(rider: Rider, load: Load, action: Any, what: str, answer_button: str) -> None:

@@ -7,7 +7,6 @@ import binascii
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from bisect import bisect_right
 from functools import partial
 from typing import Any
 from urllib.parse import quote
@@ -16,7 +15,7 @@ from aiohttp import web
 
 from .botapi import canonical_method
 from .errors import ControlError, injected_error
-from .models import PRE_CHECKOUT, SMS, Event, Message, chat_topic
+from .models import PRE_CHECKOUT, SMS, Message, chat_topic
 from .world import World
 
 logger = logging.getLogger(__name__)
@@ -208,14 +207,10 @@ class ControlApi:
         minimum = max(_int(request.query, "min") or 1, 1)
         wait = min(max(_float(request.query, "wait", 0.0), 0.0), MAX_WAIT_SECONDS)
 
-        def fresh() -> list[Event]:
-            # Events are kept in seq order: the new ones are a tail.
-            return chat.events[bisect_right(chat.events, after, key=lambda event: event.seq):]
-
         await world.signal.wait_for(
-            lambda: world.closing or len(fresh()) >= minimum, wait, chat_topic(chat.id)
+            lambda: world.closing or len(chat.events_after(after)) >= minimum, wait, chat_topic(chat.id)
         )
-        events = [event.to_json() for event in fresh()]
+        events = [event.to_json() for event in chat.events_after(after)]
         return json_response({"events": events, "last_seq": events[-1]["seq"] if events else after})
 
     async def messages(self, request: web.Request) -> web.Response:

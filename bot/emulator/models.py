@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -229,6 +230,10 @@ class Chat:
     def find_message(self, message_id: int | None) -> Message | None:
         message = self.messages.get(message_id) if message_id is not None else None
         return None if message is None or message.deleted else message
+
+    def events_after(self, seq: int) -> list[Event]:
+        """The events newer than `seq`: a tail, since events are kept in seq order."""
+        return self.events[bisect_right(self.events, seq, key=lambda event: event.seq):]
 
 
 @dataclass
