@@ -16,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event, text
+from sqlalchemy import Table, event, insert, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
@@ -105,6 +105,23 @@ def _private_file(path: Path) -> None:
     for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if candidate.exists():
             os.chmod(candidate, 0o600)
+
+
+class InsertReturningIds:
+    """An INSERT of many rows that returns their ids in the rows' order, in one statement.
+
+    SQLAlchemy, asked for ids in order, writes the rows one statement each on SQLite.
+    SQLite numbers the rows of one INSERT in their order (the largest rowid plus one,
+    under the write lock), so there its ids, sorted, are the rows'."""
+
+    def __init__(self, table: Table) -> None:
+        self._in_order = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        self._numbered_in_order = insert(table).returning(table.c.id)
+
+    async def __call__(self, session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
+        if len(rows) > 1 and session.get_bind().dialect.name == "sqlite":
+            return sorted((await session.scalars(self._numbered_in_order, rows)).all())
+        return list((await session.scalars(self._in_order, rows)).all())
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

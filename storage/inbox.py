@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.coordination import notify_inbox
 from storage.crypto import keyed_digest
+from storage.db import InsertReturningIds
 from storage.models import InboxUpdate, ProcessedUpdate, utcnow
 
 # Telegram keeps an unconfirmed update for 24 hours and may reuse ids after a week
@@ -74,7 +75,7 @@ _FENCE = (update(_INBOX).where(_INBOX.c.id == bindparam("row_id"), _INBOX.c.clai
                                _INBOX.c.processed_at.is_(None))
           .values(processed_at=bindparam("now"), payload=None))
 _KNOWN = select(_INBOX.c.update_id, _INBOX.c.digest).where(_INBOX.c.update_id.in_(bindparam("ids", expanding=True)))
-_INSERT = insert(_INBOX).returning(_INBOX.c.id, sort_by_parameter_order=True)
+_INSERT = InsertReturningIds(_INBOX)
 
 
 async def fence(session: AsyncSession) -> Claim | None:
@@ -123,7 +124,7 @@ class Inbox:
             if not rows:
                 await session.commit()
                 return []
-            ids = (await session.scalars(_INSERT, rows)).all()
+            ids = await _INSERT(session, rows)
             await notify_inbox(session)
             await session.commit()
             return [InboxUpdate(id=id_, **row) for id_, row in zip(ids, rows)]

@@ -12,6 +12,7 @@ from sqlalchemy import Select, and_, bindparam, exists, func, insert, or_, selec
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
+from storage.db import InsertReturningIds
 from storage.models import (
     ChatScreen,
     Claim,
@@ -217,11 +218,7 @@ class ProcessedUpdates:
 
 # The statements of every step, built once: building one costs more than running it.
 _OUTBOX = OutgoingMessage.__table__
-_INSERT_IN_FLIGHT = insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True)
-# SQLite numbers the rows of one INSERT in their order (rowid: the largest plus one,
-# under the write lock), so its ids, sorted, are the rows'; SQLAlchemy, which does not
-# assume that, would insert a step's replies one statement each.
-_INSERT_IN_FLIGHT_NUMBERED_IN_ORDER = insert(_OUTBOX).returning(_OUTBOX.c.id)
+_INSERT_OUTBOX = InsertReturningIds(_OUTBOX)
 _MARK_ALL_SENT = (update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
                   .values(sent_at=bindparam("sent_at"), attempts=_OUTBOX.c.attempts + 1, in_flight_at=None))
 
@@ -244,10 +241,7 @@ class Outbox:
         to the session), so nothing is read back."""
         rows = [{"chat_id": chat_id, "payload": payload, "update_id": update_id, "created_at": now,
                  "attempts": 0, "in_flight_at": now} for chat_id, payload in messages]
-        if len(rows) > 1 and self._session.get_bind().dialect.name == "sqlite":
-            ids = sorted((await self._session.scalars(_INSERT_IN_FLIGHT_NUMBERED_IN_ORDER, rows)).all())
-        else:
-            ids = (await self._session.scalars(_INSERT_IN_FLIGHT, rows)).all()
+        ids = await _INSERT_OUTBOX(self._session, rows)
         return [OutgoingMessage(id=id_, chat_id=chat_id, payload=payload, update_id=update_id, created_at=now,
                                 attempts=0, in_flight_at=now) for id_, (chat_id, payload) in zip(ids, messages)]
 

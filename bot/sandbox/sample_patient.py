@@ -14,7 +14,6 @@ import asyncio
 from datetime import datetime
 from decimal import Decimal
 
-from bot.conversation import translate
 from bot.documents import render_certificate
 from bot.i18n import N_, translator
 from bot.keyboards import DOCTOR_ONLINE, MAIN_MENU, PERSON
