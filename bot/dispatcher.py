@@ -331,7 +331,7 @@ class Dispatcher:
         if user.language is None and not is_staff_chat:
             user.language = supported_language(sender.language_code)
         dialog = start.dialog
-        screen = uow.screens.hold(start.screen, user.id) if not is_staff_chat else None
+        screen = start.screen if not is_staff_chat else None
         return Turn(
             update_id=update.update_id,
             user=user,

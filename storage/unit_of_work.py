@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.db import InsertReturningIds
 from storage.models import (
@@ -108,44 +107,63 @@ class Consents:
         return consent
 
 
+# Dialogs and screens are read and written as rows (Core): each step reads and
+# writes both, and the ORM's loading and change tracking cost more than the SQL.
 _DIALOGS, _SCREENS = Dialog.__table__, ChatScreen.__table__
+_LOAD_DIALOG = select(_DIALOGS.c.state, _DIALOGS.c.data).where(_DIALOGS.c.user_id == bindparam("id"))
+_ADD_DIALOG = insert(_DIALOGS).values(user_id=bindparam("id"), state=bindparam("state"), data=bindparam("data"),
+                                      updated_at=bindparam("now"))
 _SAVE_DIALOG = (update(_DIALOGS).where(_DIALOGS.c.user_id == bindparam("id"))
                 .values(state=bindparam("state"), data=bindparam("data"), updated_at=bindparam("now")))
+_LOAD_SCREEN = select(_SCREENS.c.message_id, _SCREENS.c.retired).where(_SCREENS.c.user_id == bindparam("id"))
+_ADD_SCREEN = insert(_SCREENS).values(user_id=bindparam("id"), message_id=bindparam("message_id"),
+                                      retired=bindparam("retired"))
 _SAVE_SCREEN = (update(_SCREENS).where(_SCREENS.c.user_id == bindparam("id"))
                 .values(message_id=bindparam("message_id"), retired=bindparam("retired")))
 _SCREEN_SHOWN = update(_SCREENS).where(_SCREENS.c.user_id == bindparam("id")).values(message_id=bindparam("message_id"))
 
 
+@dataclass(frozen=True)
+class SavedDialog:
+    """Where a user is, as stored: the state (screen) and the answers so far."""
+
+    state: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SavedScreen:
+    """A user's current screen message (None: none yet) and their retired screens."""
+
+    message_id: int | None
+    retired: list[int]
+
+
 class Dialogs:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        # Held here: the session's identity map keeps rows only while someone refers to
-        # them, and a row let go is fetched again at `save`.
-        self._held: dict[int, Dialog] = {}
+        # As read or written in this unit of work (None: no row), so `save` writes
+        # only a change and knows whether to insert.
+        self._stored: dict[int, SavedDialog | None] = {}
 
-    async def get(self, user_id: int) -> Dialog | None:
-        dialog = self._held.get(user_id) or await self._session.get(Dialog, user_id)
-        if dialog is not None:
-            self._held[user_id] = dialog
-        return dialog
+    async def get(self, user_id: int) -> SavedDialog | None:
+        if user_id not in self._stored:
+            row = (await self._session.execute(_LOAD_DIALOG, {"id": user_id})).first()
+            self._stored[user_id] = SavedDialog(row.state, row.data) if row is not None else None
+        return self._stored[user_id]
 
-    def hold(self, dialog: Dialog) -> None:
-        self._held[dialog.user_id] = dialog
+    def loaded(self, user_id: int, dialog: SavedDialog | None) -> None:
+        """The dialog as read with the step (`UnitOfWork.load_step`)."""
+        self._stored[user_id] = dialog
 
     async def save(self, user_id: int, state: str, data: dict[str, Any]) -> None:
-        """The dialog as the step leaves it; a change is written in one Core statement
-        (each step saves it: the ORM's flush cost more than the UPDATE)."""
-        dialog = await self.get(user_id)
-        if dialog is None:
-            self.hold(Dialog(user_id=user_id, state=state, data=dict(data)))
-            self._session.add(self._held[user_id])
-        elif dialog in self._session.new:
-            dialog.state, dialog.data = state, dict(data)
-        elif dialog.state != state or dialog.data != data:
-            now = utcnow()
-            await self._session.execute(_SAVE_DIALOG, {"id": user_id, "state": state, "data": dict(data), "now": now})
-            for name, value in (("state", state), ("data", dict(data)), ("updated_at", now)):
-                set_committed_value(dialog, name, value)
+        """The dialog as the step leaves it; written only when it changed."""
+        stored = await self.get(user_id)
+        if stored is not None and stored.state == state and stored.data == data:
+            return
+        await self._session.execute(_SAVE_DIALOG if stored is not None else _ADD_DIALOG,
+                                    {"id": user_id, "state": state, "data": dict(data), "now": utcnow()})
+        self._stored[user_id] = SavedDialog(state, dict(data))
 
 
 class ChatScreens:
@@ -155,39 +173,34 @@ class ChatScreens:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        self._held: dict[int, ChatScreen] = {}  # as in Dialogs
+        self._stored: dict[int, SavedScreen | None] = {}  # as in Dialogs
 
-    async def get(self, user_id: int) -> ChatScreen:
-        screen = self._held.get(user_id) or await self._session.get(ChatScreen, user_id)
-        return self.hold(screen, user_id)
+    async def get(self, user_id: int) -> SavedScreen | None:
+        if user_id not in self._stored:
+            row = (await self._session.execute(_LOAD_SCREEN, {"id": user_id})).first()
+            self._stored[user_id] = SavedScreen(row.message_id, list(row.retired)) if row is not None else None
+        return self._stored[user_id]
 
-    def hold(self, screen: ChatScreen | None, user_id: int) -> ChatScreen:
-        """Keep the loaded row (a new one when there is none) for this unit of work."""
-        if screen is None:
-            screen = ChatScreen(user_id=user_id, message_id=None, retired=[])
-            self._session.add(screen)
-        self._held[user_id] = screen
-        return screen
+    def loaded(self, user_id: int, screen: SavedScreen | None) -> None:
+        self._stored[user_id] = screen
 
     async def save(self, user_id: int, message_id: int | None, retired: list[int]) -> None:
-        """As `Dialogs.save`: a loaded row that changed is written in one Core statement."""
-        screen = await self.get(user_id)
+        """As `Dialogs.save`; the newest `RETIRED_KEPT` retired screens are kept."""
+        stored = await self.get(user_id)
         retired = list(retired[-self.RETIRED_KEPT:])
-        if screen in self._session.new:
-            screen.message_id, screen.retired = message_id, retired
-        elif screen.message_id != message_id or screen.retired != retired:
-            await self._session.execute(_SAVE_SCREEN, {"id": user_id, "message_id": message_id, "retired": retired})
-            set_committed_value(screen, "message_id", message_id)
-            set_committed_value(screen, "retired", retired)
+        if stored is not None and stored.message_id == message_id and stored.retired == retired:
+            return
+        await self._session.execute(_SAVE_SCREEN if stored is not None else _ADD_SCREEN,
+                                    {"id": user_id, "message_id": message_id, "retired": retired})
+        self._stored[user_id] = SavedScreen(message_id, retired)
 
     async def shown(self, user_id: int, message_id: int) -> None:
         """The screen was sent (or edited) as message `message_id`."""
-        if user_id in self._held:
-            self._held[user_id].message_id = message_id
-            return
         result = await self._session.execute(_SCREEN_SHOWN, {"id": user_id, "message_id": message_id})
         if not result.rowcount:
-            (await self.get(user_id)).message_id = message_id
+            await self._session.execute(_ADD_SCREEN, {"id": user_id, "message_id": message_id, "retired": []})
+        stored = self._stored.get(user_id)
+        self._stored[user_id] = SavedScreen(message_id, stored.retired if stored is not None else [])
 
     async def shown_all(self, shown: Sequence[tuple[int, int]]) -> None:
         """`shown` for several users' screens (user id, message id), in one statement."""
@@ -195,6 +208,8 @@ class ChatScreens:
             result = await self._session.execute(_SCREEN_SHOWN, [{"id": user_id, "message_id": message_id}
                                                                  for user_id, message_id in shown])
             if result.rowcount == len(shown):
+                for user_id, message_id in shown:
+                    self._stored.pop(user_id, None)
                 return
         for user_id, message_id in shown:  # one by one where a row may be missing or is not counted
             await self.shown(user_id, message_id)
@@ -648,8 +663,9 @@ def _step_query(consent: tuple[str, str] | None) -> Select[Any]:
     user_id, update_id = bindparam("user_id"), bindparam("update_id")
     seen = exists().where(ProcessedUpdate.update_id == update_id)
     waiting = exists().where(OutgoingMessage.sent_at.is_(None), OutgoingMessage.chat_id == user_id)
-    query = (select(User, Dialog, ChatScreen, seen, waiting).select_from(User)
-             .outerjoin(Dialog, Dialog.user_id == User.id).outerjoin(ChatScreen, ChatScreen.user_id == User.id)
+    query = (select(User, _DIALOGS.c.state, _DIALOGS.c.data, _SCREENS.c.user_id, _SCREENS.c.message_id,
+                    _SCREENS.c.retired, seen, waiting).select_from(User)
+             .outerjoin(_DIALOGS, _DIALOGS.c.user_id == User.id).outerjoin(_SCREENS, _SCREENS.c.user_id == User.id)
              .where(User.id == user_id))
     if consent is not None:
         kind, scope = consent
@@ -665,8 +681,8 @@ class StepStart:
     """What a step starts from, read in one round trip (`UnitOfWork.load_step`)."""
 
     user: User | None
-    dialog: Dialog | None
-    screen: ChatScreen | None
+    dialog: SavedDialog | None
+    screen: SavedScreen | None
     seen: bool  # the update was already processed
     chat_waiting: bool  # the user's chat has an unsent reply: new ones go after it
 
@@ -712,13 +728,13 @@ class UnitOfWork:
         row = (await self.session.execute(_step_query(consent), {"user_id": user_id, "update_id": update_id})).first()
         if row is None:
             return StepStart(None, None, None, await self.updates.seen(update_id), False)
-        user, dialog, screen, was_seen, chat_waiting = row[:5]
+        user, state, data, screen_row, message_id, retired, was_seen, chat_waiting = row[:8]
         if consent is not None:
-            self.consents.remember_active(user_id, *consent, row[5])
-        if dialog is not None:
-            self.dialogs.hold(dialog)
-        if screen is not None:
-            self.screens.hold(screen, user_id)
+            self.consents.remember_active(user_id, *consent, row[8])
+        dialog = SavedDialog(state, data) if state is not None else None
+        screen = SavedScreen(message_id, list(retired)) if screen_row is not None else None
+        self.dialogs.loaded(user_id, dialog)
+        self.screens.loaded(user_id, screen)
         return StepStart(user, dialog, screen, bool(was_seen), bool(chat_waiting))
 
     async def commit(self) -> None:
