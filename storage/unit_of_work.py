@@ -726,7 +726,9 @@ class UnitOfWork:
         known to `consents.active`), whether the update was already processed and whether
         their chat has an unsent reply: one statement (two for a user not seen before)."""
         row = (await self.session.execute(_step_query(consent), {"user_id": user_id, "update_id": update_id})).first()
-        if row is None:
+        if row is None:  # a user not seen before has no dialog or screen either
+            self.dialogs.loaded(user_id, None)
+            self.screens.loaded(user_id, None)
             return StepStart(None, None, None, await self.updates.seen(update_id), False)
         user, state, data, screen_row, message_id, retired, was_seen, chat_waiting = row[:8]
         if consent is not None:
