@@ -20,6 +20,7 @@ also the CPU the emulator and load generator used, per step.
 
     .venv/bin/python bench/steps.py --users 150 --concurrency 30 --duration 30
     .venv/bin/python bench/steps.py --users 100 --think 10 --duration 60      # online users
+    .venv/bin/python bench/steps.py --rounds 3 --duration 15                 # medians on a noisy machine
     .venv/bin/python bench/steps.py --only qamqor --profile /tmp/step.prof   # cProfile the bot
 """
 
@@ -31,6 +32,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -341,11 +343,18 @@ def machine() -> str:
             f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f} at the start")
 
 
-def report(results: list[Result], args: argparse.Namespace) -> None:
-    rows = {result.name: result.row() for result in results}
+def median_row(results: list[Result]) -> dict[str, float]:
+    """Each measure's median over the rounds."""
+    rows = [result.row() for result in results]
+    return {measure: statistics.median(row[measure] for row in rows) for measure in rows[0]}
+
+
+def report(runs: dict[str, list[Result]], args: argparse.Namespace) -> None:
+    rows = {name: median_row(results) for name, results in runs.items()}
     names = list(rows)
-    print(f"\n{args.users} users, {args.concurrency} steps at once, think {args.think:g} s, {args.duration:g} s, "
-          f"{'PostgreSQL' if args.database_url else 'SQLite'}; {machine()}")
+    rounds = f", median of {args.rounds} rounds" if args.rounds > 1 else ""
+    print(f"\n{args.users} users, {args.concurrency} steps at once, think {args.think:g} s, {args.duration:g} s"
+          f"{rounds}, {'PostgreSQL' if args.database_url else 'SQLite'}; {machine()}")
     header = f"{'':28}" + "".join(f"{name:>12}" for name in names)
     ratio = "qamqor" in rows and "echo" in rows
     if ratio:
@@ -356,6 +365,12 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
         if ratio and rows["echo"][measure]:
             line += f"{rows['qamqor'][measure] / rows['echo'][measure]:12.2f}"
         print(line)
+    if args.rounds > 1:  # a round's bots ran one after the other: their ratio is the steadier figure
+        for other in ("echo", "before"):
+            for measure in ("steps/s", "CPU ms/step") if "qamqor" in runs and other in runs else ():
+                print(f"qamqor/{other} {measure} by round: " + "  ".join(
+                    f"{mine.row()[measure] / theirs.row()[measure]:.2f}"
+                    for mine, theirs in zip(runs["qamqor"], runs[other])))
     if args.json:
         print(json.dumps(rows))
 
@@ -394,14 +409,19 @@ def main() -> None:
     parser.add_argument("--py-spy", help="sample Qamqor's process with py-spy into this file, and summarise it")
     parser.add_argument("--bot-root", help="run the Qamqor of another checkout (before and after a change)")
     parser.add_argument("--before", help="also run the Qamqor of this checkout, as 'before', in the same run")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run the bots in turn this many times; each measure is the median (a noisy machine)")
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     args = parser.parse_args()
     args.concurrency = args.concurrency or args.users
     names = [args.only] if args.only else ["qamqor", "echo"]
     if args.before:
         names.insert(0, "before")
-    results = [asyncio.run(run_one(name, args)) for name in names]
-    report(results, args)
+    runs: dict[str, list[Result]] = {name: [] for name in names}
+    for _ in range(args.rounds):  # in turn, so that each round's bots share the machine's mood
+        for name in names:
+            runs[name].append(asyncio.run(run_one(name, args)))
+    report(runs, args)
     if args.py_spy:
         py_spy_summary(args.py_spy)
 
