@@ -8,6 +8,7 @@ raising, and callers show the field's normal error or the current screen.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,11 +45,17 @@ def parse_callback(data: str | None) -> CallbackData:
     return CallbackData(parts[0], parts[1] if len(parts) > 1 else "", tuple(parts[2:]))
 
 
+@functools.cache
+def _signature(handler: Callable[..., Any]) -> inspect.Signature:
+    """Handlers are module-level functions, a few dozen: each read once."""
+    return inspect.signature(handler)
+
+
 def accepts(handler: Callable[..., Any], *args: Any) -> bool:
     """Whether `handler(*args)` matches its signature (a forged button may carry more or
     fewer parts than the handler takes)."""
     try:
-        inspect.signature(handler).bind(*args)
+        _signature(handler).bind(*args)
     except TypeError:
         return False
     return True

@@ -390,6 +390,11 @@ class Outbox:
         return (await self._session.scalars(query.order_by(OutgoingMessage.id))).all()
 
 
+# A user's newest ticket: read for every text a customer sends (is a ticket open?).
+_LATEST_REQUEST = (select(SupportRequest).where(SupportRequest.user_id == bindparam("user_id"))
+                   .order_by(SupportRequest.id.desc()).limit(1))
+
+
 class SupportRequests:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -421,10 +426,7 @@ class SupportRequests:
 
     async def latest(self, user_id: int) -> SupportRequest | None:
         """The customer's newest ticket, open or closed."""
-        result = await self._session.scalars(
-            select(SupportRequest).where(SupportRequest.user_id == user_id)
-            .order_by(SupportRequest.id.desc()).limit(1))
-        return result.first()
+        return (await self._session.scalars(_LATEST_REQUEST, {"user_id": user_id})).first()
 
     async def waiting(self, since_before: datetime, limit: int = 100) -> Sequence[SupportRequest]:
         """Open tickets whose customer has waited for a person since before `since_before`."""
@@ -478,6 +480,9 @@ class SupportRequests:
 
 
 _APPLICATION_BY_ID = ById(PolicyApplication)
+_LATEST_SIGNED = (select(PolicyApplication)
+                  .where(PolicyApplication.user_id == bindparam("user_id"), PolicyApplication.signed_at.is_not(None))
+                  .order_by(PolicyApplication.signed_at.desc()).limit(1))
 
 
 class Applications:
@@ -498,13 +503,7 @@ class Applications:
 
     async def latest_signed(self, user_id: int) -> PolicyApplication | None:
         """The newest signed application: what the bot already knows of the buyer."""
-        result = await self._session.scalars(
-            select(PolicyApplication)
-            .where(PolicyApplication.user_id == user_id, PolicyApplication.signed_at.is_not(None))
-            .order_by(PolicyApplication.signed_at.desc())
-            .limit(1)
-        )
-        return result.first()
+        return (await self._session.scalars(_LATEST_SIGNED, {"user_id": user_id})).first()
 
 
 class SigningCodes:
@@ -542,6 +541,8 @@ class Payments:
 
 
 _POLICY_BY_ID = ById(Policy)
+_USERS_POLICIES = (select(Policy).where(Policy.user_id == bindparam("user_id"))
+                   .order_by(Policy.issued_at.desc(), Policy.id.desc()))
 
 
 class Policies:
@@ -554,10 +555,7 @@ class Policies:
         return policy
 
     async def for_user(self, user_id: int) -> Sequence[Policy]:
-        result = await self._session.scalars(
-            select(Policy).where(Policy.user_id == user_id).order_by(Policy.issued_at.desc(), Policy.id.desc())
-        )
-        return result.all()
+        return (await self._session.scalars(_USERS_POLICIES, {"user_id": user_id})).all()
 
     async def get(self, policy_id: int) -> Policy | None:
         return await _POLICY_BY_ID(self._session, policy_id)
@@ -575,6 +573,8 @@ class Policies:
 
 
 _CLAIM_BY_ID = ById(Claim)
+_USERS_CLAIMS = (select(Claim).where(Claim.user_id == bindparam("user_id"))
+                 .order_by(Claim.reported_at.desc(), Claim.id.desc()))
 
 
 class Claims:
@@ -601,9 +601,7 @@ class Claims:
         return (await self._session.scalars(select(Claim).where(Claim.number == number))).first()
 
     async def for_user(self, user_id: int) -> Sequence[Claim]:
-        result = await self._session.scalars(
-            select(Claim).where(Claim.user_id == user_id).order_by(Claim.reported_at.desc(), Claim.id.desc()))
-        return result.all()
+        return (await self._session.scalars(_USERS_CLAIMS, {"user_id": user_id})).all()
 
     async def all(self) -> Sequence[Claim]:
         return (await self._session.scalars(select(Claim).order_by(Claim.id))).all()
