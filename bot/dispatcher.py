@@ -55,6 +55,7 @@ from bot.conversation import Handler, Incoming, PaymentInfo, Route, Router, Turn
 from bot.i18n import N_, supported_language, translator
 from bot.send_limits import Limiter, NoLimiter
 from bot.settings import Settings
+from storage.db import POSTGRES_POOL
 from storage.documents import DocumentStore
 from storage.inbox import LostClaim, fence
 from storage.crypto import DataKeyError
@@ -226,7 +227,7 @@ class Dispatcher:
         self.sms = sms
         # SQLite has one writer: concurrent transactions would only wait for each
         # other in its sleeping busy handler. PostgreSQL takes them concurrently.
-        self.write_slots = asyncio.Semaphore(1 if settings.database_url.startswith("sqlite") else 32)
+        self.write_slots = asyncio.Semaphore(1 if settings.database_url.startswith("sqlite") else POSTGRES_POOL)
         self.on_sent: dict[str, OnSent] = {"screen": _screen_shown}
         # The sent rows of concurrent steps, recorded in shared transactions.
         self.sent_replies = SentReplies(sessions, lambda: self.write_slots, lambda: self.clock())

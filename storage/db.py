@@ -24,6 +24,15 @@ from sqlalchemy.pool import NullPool
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+# PostgreSQL connections a process keeps (as many as the steps it runs at once, see
+# `bot.dispatcher.Dispatcher.write_slots`), and may open beyond them for a moment.
+# SQLAlchemy's default (5 kept, 10 more) closed a connection after nearly every step
+# under load and opened a new one for the next: a third of a worker's CPU went to
+# connecting and preparing statements again (bench/workers.py, py-spy).
+POSTGRES_POOL = 32
+POSTGRES_OVERFLOW = 8
+
+
 def create_engine(database_url: str | URL, *, transactional_ddl: bool = False) -> AsyncEngine:
     """An async engine; for SQLite the folder is created and WAL is switched on.
 
@@ -59,7 +68,7 @@ def create_engine(database_url: str | URL, *, transactional_ddl: bool = False) -
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    return create_async_engine(url, pool_pre_ping=True, pool_size=POSTGRES_POOL, max_overflow=POSTGRES_OVERFLOW)
 
 
 class _RunAtOnce:
