@@ -2,6 +2,7 @@
 
     QAMQOR_TEST_POSTGRES_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python bench/workers.py --users 30 --steps 12
+    ... --users 60 --steps 20 --think 1 --workers 1,2,1,2   # one offered load: CPU per step
 
 Each run gets a fresh database on that server, starts N `python -m bot run`
 processes (the real deployment) against the project's Bot API emulator in this
@@ -13,8 +14,9 @@ PostgreSQL sessions spent waiting on locks (sampled from pg_stat_activity every
 20 ms) in total and per step, and the audit of `audit()`: updates processed twice
 or out of order, messages sent twice, 429 answers. The emulator and the users run
 in this process, the users acting on its world directly (`WorldRider`): its CPU
-per step is reported too, with the machine's load average (a shared machine
-skews every figure). `--limits` turns on
+per step is reported too, and PostgreSQL's, with the share of the machine's
+cores in use during the run and its load average (a shared machine skews every
+figure; near 1.0 busy, the cores have run out and a further worker cannot add). `--limits` turns on
 Telegram's sending limits in the bot and their enforcement in the emulator (then
 Telegram's 30 messages a second, not the bot, bound the throughput).
 
@@ -219,9 +221,12 @@ async def journey(rider: Rider, load: Load, steps: int, *, burst: int = 0) -> No
         load.update_ids[rider.id].append(await rider.send(("/menu", "/language")[index % 2]))
 
 
-async def language_steps(rider: Rider, load: Load, steps: int) -> None:
-    """To the language screen and back to the menu (in another language), and again."""
+async def language_steps(rider: Rider, load: Load, steps: int, think: float = 0.0) -> None:
+    """To the language screen and back to the menu (in another language), and again;
+    `think` seconds between an answer and the next step."""
     for index in range(steps):
+        if index and think:
+            await asyncio.sleep(think)
         if index % 2 == 0:
             await step(rider, load, lambda: rider.send("/language"), "/language", "lang:kk")
         else:
@@ -325,6 +330,26 @@ def _cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+def _postgres_cpu_seconds() -> float:
+    """CPU used so far by the PostgreSQL server's processes on this machine."""
+    import psutil
+
+    total = 0.0
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        if process.info["name"] in ("postgres", "postgresql") and process.info["cpu_times"] is not None:
+            total += process.info["cpu_times"].user + process.info["cpu_times"].system
+    return total
+
+
+def _machine_busy() -> tuple[float, float]:
+    """(busy, all) CPU seconds of the whole machine so far, summed over its cores."""
+    import psutil
+
+    times = psutil.cpu_times()
+    idle = times.idle + getattr(times, "iowait", 0.0)
+    return sum(times) - idle, sum(times)
+
+
 async def _sample_lock_waits(database_url: str, stop: asyncio.Event) -> dict[str, float]:
     """Seconds PostgreSQL sessions of this database spent waiting on a lock (sampled),
     by kind of lock (pg_stat_activity.wait_event: tuple, transactionid, advisory...) and
@@ -346,7 +371,8 @@ async def _sample_lock_waits(database_url: str, stop: asyncio.Event) -> dict[str
     return waited
 
 
-async def measure(server: str, workers: int, users: int, steps: int, limits: bool) -> dict[str, Any]:
+async def measure(server: str, workers: int, users: int, steps: int, limits: bool,
+                  think: float = 0.0) -> dict[str, Any]:
     database_url = await create_database(server)
     folder = Path(tempfile.mkdtemp(prefix=f"qamqor-workers-{workers}-"))
     try:
@@ -362,11 +388,14 @@ async def measure(server: str, workers: int, users: int, steps: int, limits: boo
             sampler = asyncio.create_task(_sample_lock_waits(database_url, stop))
             cpu_before = _cpu_seconds(cluster.pids)
             driver_before = time.process_time()
+            postgres_before, machine_before = _postgres_cpu_seconds(), _machine_busy()
             started = time.monotonic()
-            await asyncio.gather(*(language_steps(p, load, steps) for p in people))
+            await asyncio.gather(*(language_steps(p, load, steps, think) for p in people))
             wall = time.monotonic() - started
             cpu = _cpu_seconds(cluster.pids) - cpu_before
             driver = time.process_time() - driver_before
+            postgres = _postgres_cpu_seconds() - postgres_before
+            busy, every = (now - then for now, then in zip(_machine_busy(), machine_before))
             stop.set()
             lock_wait = await sampler
             await settle(database_url)
@@ -374,13 +403,16 @@ async def measure(server: str, workers: int, users: int, steps: int, limits: boo
                 k: warm.update_ids.get(k, []) + v for k, v in load.update_ids.items()}))
         latencies = sorted(load.latencies)
         return {
-            "workers": workers, "users": users, "steps": load.steps, "seconds": round(wall, 2),
+            "workers": workers, "users": users, "think_seconds": think, "steps": load.steps, "seconds": round(wall, 2),
             "steps_per_second": round(load.steps / wall, 1),
             "p50_ms": round(statistics.median(latencies) * 1000, 1),
             "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 1),
             "bot_cpu_ms_per_step": round(cpu / load.steps * 1000, 2),
             # this process: the emulator and the users; near a core, it is the bottleneck
             "emulator_and_users_cpu_ms_per_step": round(driver / load.steps * 1000, 2),
+            "postgres_cpu_ms_per_step": round(postgres / load.steps * 1000, 2),
+            # the machine's cores in use, all processes: near 1.0, the cores have run out
+            "machine_cpu_busy": round(busy / every, 2) if every else 0.0,
             "load_average": round(os.getloadavg()[0], 1),
             "lock_wait_seconds": round(sum(lock_wait.values()), 3),
             "lock_wait_ms_per_step": round(sum(lock_wait.values()) / load.steps * 1000, 3),
@@ -397,11 +429,14 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=12)
     parser.add_argument("--workers", default="1,2", help="worker counts to compare, e.g. 1,2,4")
     parser.add_argument("--limits", action="store_true", help="Telegram's sending limits on (and enforced)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds between a user's steps: the same load for every worker count, below what "
+                             "the cores can take, compares CPU per step without the cores running out")
     args = parser.parse_args()
     server = os.environ.get("QAMQOR_TEST_POSTGRES_URL")
     if not server:
         parser.error("set QAMQOR_TEST_POSTGRES_URL to a PostgreSQL server (a database is created per run)")
-    results = [asyncio.run(measure(server, int(n), args.users, args.steps, args.limits))
+    results = [asyncio.run(measure(server, int(n), args.users, args.steps, args.limits, args.think))
                for n in args.workers.split(",")]
     print(json.dumps({"machine": f"{os.cpu_count()} cores", "results": results}, indent=2))
 

@@ -105,7 +105,8 @@ class InboxProcessor:
             if self._taken and now - self._renewed > self.inbox.lease / RENEWALS_PER_LEASE:
                 await self.inbox.renew(self.worker, now)
                 self._renewed = now
-            rows = await self.inbox.claim(self.worker, exclude=self._taken, limit=CLAIM_BATCH)
+            rows = await self.inbox.claim(self.worker, exclude=self._taken, limit=CLAIM_BATCH,
+                                          holding=bool(self._taken))
         self.accept(rows)
         return len(rows)
 

@@ -130,7 +130,7 @@ class Inbox:
             return [InboxUpdate(id=id_, **row) for id_, row in zip(ids, rows)]
 
     async def claim(self, worker: str, *, exclude: set[int] = frozenset(), limit: int = 200,
-                    now: datetime | None = None) -> list[InboxUpdate]:
+                    now: datetime | None = None, holding: bool = True) -> list[InboxUpdate]:
         """The oldest unprocessed rows this worker may take, claimed for it.
 
         A user's oldest unprocessed row (its head) stands for the user. A worker takes
@@ -140,6 +140,8 @@ class Inbox:
         two workers never hold one user's rows at once, even while both are claiming,
         and a user's rows stay in order. Rows without a sender are their own head.
         Rows in `exclude` (already taken) are not touched: no lock, no wait.
+        `holding=False`: the worker holds no unprocessed row, so it has no users whose
+        new rows to look for (a query less when a new update wakes every worker).
         """
         now = now or utcnow()
         stale = now - self.lease
@@ -162,11 +164,12 @@ class Inbox:
             if new_users:
                 rows.update((row.id, row) for row in (await session.scalars(
                     select(InboxUpdate).where(pending, InboxUpdate.user_id.in_(new_users)))).all())
-            held_users = (select(InboxUpdate.user_id).where(pending, InboxUpdate.claimed_by == worker,
-                                                            InboxUpdate.user_id.is_not(None)))
-            rows.update((row.id, row) for row in (await session.scalars(
-                select(InboxUpdate).where(pending, InboxUpdate.claimed_by.is_(None),
-                                          InboxUpdate.user_id.in_(held_users)))).all())
+            if holding:
+                held_users = (select(InboxUpdate.user_id).where(pending, InboxUpdate.claimed_by == worker,
+                                                                InboxUpdate.user_id.is_not(None)))
+                rows.update((row.id, row) for row in (await session.scalars(
+                    select(InboxUpdate).where(pending, InboxUpdate.claimed_by.is_(None),
+                                              InboxUpdate.user_id.in_(held_users)))).all())
             taken = sorted((row for row in rows.values() if row.id not in exclude), key=lambda r: r.id)
             for row in taken:
                 row.claimed_by, row.claimed_at = worker, now
