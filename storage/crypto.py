@@ -14,8 +14,8 @@ call, where Fernet's AES-CBC and HMAC took three times as long). The AES key is
 derived from the listed key with HKDF-SHA256; the id names it, so a value is
 decrypted without trying every key. Random nonces stay safe for about 2^32
 values sealed under one key (NIST SP 800-38D): rotate before then (at a
-million values a day, that is eleven years). Values written as Fernet tokens (before this format) are still read, and
-`rekey` rewrites them.
+million values a day, that is eleven years). Values written as Fernet tokens
+(before this format) are still read, and `rekey` rewrites them.
 
 The sandbox and the tests generate a key and keep it in the data folder
 (`data.key`, owner-readable only). `run` requires the variable.
