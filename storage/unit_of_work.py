@@ -215,8 +215,11 @@ class ChatScreens:
         result = await self._session.execute(_SCREEN_SHOWN, {"id": user_id, "message_id": message_id})
         if not result.rowcount:
             await self._session.execute(_ADD_SCREEN, {"id": user_id, "message_id": message_id, "retired": []})
-        stored = self._stored.get(user_id)
-        self._stored[user_id] = SavedScreen(message_id, stored.retired if stored is not None else [])
+            self._stored[user_id] = SavedScreen(message_id, [])
+        elif (stored := self._stored.get(user_id)) is not None:
+            self._stored[user_id] = SavedScreen(message_id, stored.retired)
+        else:  # its retired screens were not read here: read again if `save` needs them
+            self._stored.pop(user_id, None)
 
     async def shown_all(self, shown: Sequence[tuple[int, int]]) -> None:
         """`shown` for several users' screens (user id, message id), in one statement."""
