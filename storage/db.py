@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -18,6 +19,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Table, event, insert, text
 from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -68,7 +70,39 @@ def create_engine(database_url: str | URL, *, transactional_ddl: bool = False) -
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=POSTGRES_POOL, max_overflow=POSTGRES_OVERFLOW)
+    engine = create_async_engine(url, pool_size=POSTGRES_POOL, max_overflow=POSTGRES_OVERFLOW, pool_use_lifo=True)
+    _check_idle_connections(engine)
+    return engine
+
+
+# A pooled PostgreSQL connection unused for longer than this is checked before use.
+CHECK_AFTER_IDLE = 1.0  # seconds
+
+
+def _check_idle_connections(engine: AsyncEngine) -> None:
+    """Check a connection that sat idle in the pool before handing it out, and replace
+    it if the server has dropped it (a restart, a failover, a proxy's idle timeout).
+
+    SQLAlchemy's `pool_pre_ping` checks every checkout, with three round trips on
+    asyncpg (BEGIN, a query, ROLLBACK): under load that was most of the connection
+    work of a step. A connection in steady use is not checked; if the server drops it
+    anyway, the first statement on it fails, and SQLAlchemy then replaces every
+    connection the pool holds (its `invalidate` on a disconnect)."""
+    dialect = engine.sync_engine.dialect
+
+    @event.listens_for(engine.sync_engine.pool, "checkin")
+    def _idle_since(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine.pool, "checkout")
+    def _check(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < CHECK_AFTER_IDLE:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError(f"a pooled connection was dropped ({exc.__class__.__name__})") from exc
 
 
 class _RunAtOnce:

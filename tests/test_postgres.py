@@ -9,6 +9,7 @@ are collected here too, and use this module's `settings` fixture.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -18,9 +19,14 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from bot.dispatcher import APOLOGY
 from bot.settings import Settings, load_settings
-from storage.db import create_engine, migrate
+from handlers import start
+from insurance.consent import PERSONAL_DATA, consent_text
+from storage.db import CHECK_AFTER_IDLE, create_engine, migrate
 from storage.models import Base
+from tests.chat import catalogue
+from tests.test_reliability import outbox_rows, until
 from tests.test_journeys_claims import (  # noqa: F401
     test_a_forged_button_for_another_users_claim_is_refused_and_logged,
     test_missing_documents_are_reminded_after_three_days_then_weekly_never_twice,
@@ -139,3 +145,38 @@ async def test_migrations_on_postgres_match_the_models(database_url):
 
 async def test_these_journeys_really_ran_on_postgres(settings):
     assert settings.database_url.startswith("postgresql+asyncpg://")
+
+
+async def test_connections_postgresql_dropped_while_the_bot_was_idle_are_replaced_unnoticed(
+        qamqor, person, settings, caplog):
+    """A restart, a failover or a proxy's idle timeout drops the pooled connections; a
+    connection idle for a while is checked before use (`storage.db.CHECK_AFTER_IDLE`), so
+    the customer's next step is answered, not apologised for, and no statement fails (an
+    operator sees no error, the update is not held back for a retry)."""
+    import asyncpg
+
+    user = await person(language_code="kk")
+    await user.send("/start")
+    await user.reply()
+    # The bot at rest: the step recorded, its reply marked sent.
+    await until(qamqor.inbox.pending_count, lambda count: count == 0)
+    await until(lambda: outbox_rows(qamqor, user.id), lambda rows: rows and all(row.sent_at for row in rows))
+    database = settings.database_url.rsplit("/", 1)[1]
+    admin = await asyncpg.connect(ADMIN_DSN)
+    try:
+        dropped = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1", database)
+    finally:
+        await admin.close()
+    assert dropped >= 2  # the pool's connections and the worker's own (LISTEN, the poller's lock)
+    await asyncio.sleep(CHECK_AFTER_IDLE + 0.5)
+    caplog.clear()
+
+    await user.press("consent:full")
+    full = await user.reply()
+    assert full["text"] != catalogue("kk", APOLOGY)
+    assert consent_text(PERSONAL_DATA, "kk").title in full["text"]
+    await user.press("consent:accept")
+    _receipt, menu = (reply["message"] for reply in await user.replies(2))
+    assert menu["text"].startswith(catalogue("kk", start.MENU_TITLE))
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
