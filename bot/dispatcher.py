@@ -275,29 +275,22 @@ class Dispatcher:
         language = supported_language(sender.language_code)
         # Asked before the write slot: it may call Telegram (getChatMember).
         is_staff = is_staff_chat and await self.staff.is_staff(bot, sender.id)
-        turn: Turn | None = None
-        replies: list[OutgoingMessage] | None = None  # None: sent by `deliver` (claimed from the outbox)
         try:
             async with self.write_slots, UnitOfWork(self.sessions) as uow:
-                started = await self._turn(uow, update, is_staff_chat, bot)
-                if started is None:
-                    log.info("update %s already processed; re-sending what is pending", update.update_id)
+                turn, chat_waiting = await self._turn(uow, update, is_staff_chat, bot)
+                language = turn.user.language or language
+                if is_staff_chat:
+                    await self._route_staff(turn, is_staff)
                 else:
-                    turn, chat_waiting = started
-                    language = turn.user.language or language
-                    if is_staff_chat:
-                        await self._route_staff(turn, is_staff)
-                    else:
-                        await self._route(turn)
-                        await uow.dialogs.save(turn.user.id, turn.state, turn.data)
-                        await uow.screens.save(turn.user.id, turn.screen_message_id, turn.retired_screens)
-                    replies = await self._queue_replies(uow, turn, chat_waiting)
-                    claim = await fence(uow.session)
-                    if claim is None:  # not from the inbox: the update id records it was processed
-                        await uow.updates.insert(update.update_id, sender.id)
-                    await uow.commit()
-                    if claim is not None:
-                        claim.settled = True
+                    await self._route(turn)
+                    await uow.dialogs.save(turn.user.id, turn.state, turn.data)
+                    await uow.screens.save(turn.user.id, turn.screen_message_id, turn.retired_screens)
+                # None: sent by `deliver` (claimed from the outbox)
+                replies = await self._queue_replies(uow, turn, chat_waiting)
+                claim = await fence(uow.session)
+                await uow.commit()
+                if claim is not None:
+                    claim.settled = True
         except LostClaim as lost:
             log.warning("update %s left to the worker that took it over: %s", update.update_id, lost)
             return
@@ -305,23 +298,20 @@ class Dispatcher:
             log.exception("update %s failed", update.update_id)
             await self._apologise(bot, update, language)
             return
-        if turn is not None:
-            await self._answer_callback(update, turn.callback_notice)
-            await self._answer_pre_checkout(update, turn.pre_checkout_error)
+        await self._answer_callback(update, turn.callback_notice)
+        await self._answer_pre_checkout(update, turn.pre_checkout_error)
         if replies is None:
             await self.deliver(bot, update_id=update.update_id)
         elif replies:
             await self._send_replies(bot, replies)
 
     async def _turn(self, uow: UnitOfWork, update: Update, is_staff_chat: bool,
-                    bot: Bot) -> tuple[Turn, bool] | None:
+                    bot: Bot) -> tuple[Turn, bool]:
         """The step's start, read in one round trip, and whether the user's chat has an
-        unsent reply; None when the update was already processed."""
+        unsent reply."""
         sender = update.effective_user
         assert sender is not None
-        start = await uow.load_step(sender.id, update.update_id, self.router.consent_key)
-        if start.seen:
-            return None
+        start = await uow.load_step(sender.id, self.router.consent_key)
         profile = {"first_name": sender.first_name, "last_name": sender.last_name, "username": sender.username,
                    "telegram_language_code": sender.language_code}
         user = start.user

@@ -105,8 +105,7 @@ class InboxProcessor:
             if self._taken and now - self._renewed > self.inbox.lease / RENEWALS_PER_LEASE:
                 await self.inbox.renew(self.worker, now)
                 self._renewed = now
-            rows = await self.inbox.claim(self.worker, exclude=self._taken, limit=CLAIM_BATCH,
-                                          holding=bool(self._taken))
+            rows = await self.inbox.claim(self.worker, limit=CLAIM_BATCH)
         self.accept(rows)
         return len(rows)
 

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import CursorResult, Executable, Update, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.coordination import notify_inbox
 from storage.crypto import keyed_digest
 from storage.db import InsertReturningIds
-from storage.models import InboxUpdate, ProcessedUpdate, utcnow
+from storage.models import InboxUpdate, utcnow
 
 # Telegram keeps an unconfirmed update for 24 hours and may reuse ids after a week
 # without updates: after this a record can only mislead.
@@ -78,12 +78,40 @@ _KNOWN = select(_INBOX.c.update_id, _INBOX.c.digest).where(_INBOX.c.update_id.in
 _INSERT = InsertReturningIds(_INBOX)
 
 
+def _claim_statement() -> Update:
+    """`Inbox.claim` in one statement: lock the free heads, then claim their users' rows
+    and the new rows of the users this worker holds (see `claim`)."""
+    pending, worker = _INBOX.c.processed_at.is_(None), bindparam("worker")
+    heads_of_users = (select(func.min(_INBOX.c.id)).where(pending, _INBOX.c.user_id.is_not(None))
+                      .group_by(_INBOX.c.user_id))
+    # Heads held by a live worker (this one too) are filtered in SQL, not after locking
+    # them: a lock would make that worker's step wait for this claim.
+    free = or_(_INBOX.c.claimed_by.is_(None), _INBOX.c.claimed_at.is_(None), _INBOX.c.claimed_at <= bindparam("stale"))
+    heads = (select(_INBOX.c.id, _INBOX.c.user_id)
+             .where(pending, free, or_(_INBOX.c.user_id.is_(None), _INBOX.c.id.in_(heads_of_users)))
+             .order_by(_INBOX.c.id).limit(bindparam("limit")).with_for_update(skip_locked=True).cte("heads"))
+    held = (select(_INBOX.c.user_id).where(pending, _INBOX.c.claimed_by == worker, _INBOX.c.user_id.is_not(None))
+            .cte("held"))
+    return (update(_INBOX)
+            .where(pending, _INBOX.c.claimed_by.is_distinct_from(worker),
+                   or_(_INBOX.c.id.in_(select(heads.c.id)), _INBOX.c.user_id.in_(select(heads.c.user_id)),
+                       and_(_INBOX.c.claimed_by.is_(None), _INBOX.c.user_id.in_(select(held.c.user_id)))))
+            .values(claimed_by=worker, claimed_at=bindparam("now"))
+            .returning(*_INBOX.c))
+
+
+_CLAIM = _claim_statement()
+_RENEW = (update(_INBOX).where(_INBOX.c.claimed_by == bindparam("worker"), _INBOX.c.processed_at.is_(None))
+          .values(claimed_at=bindparam("now")))
+
+
 async def fence(session: AsyncSession) -> Claim | None:
     """In the step's transaction: mark the row being processed done, if this worker
     still holds it; else raise `LostClaim` (the transaction must roll back). So a
     worker stalled past its lease never commits an update another worker took over.
     The step sets the returned claim's `settled` once it has committed. The row is
-    also what says the update was processed: a redelivery is not stored again."""
+    also what says the update was processed: a redelivery is not stored again.
+    None: the update did not come through the inbox (nothing to mark)."""
     claim = CURRENT_CLAIM.get()
     if claim is None:
         return None
@@ -97,6 +125,15 @@ class Inbox:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], lease: timedelta = CLAIM_LEASE) -> None:
         self.sessions = sessions
         self.lease = lease
+        engine: AsyncEngine = sessions.kw["bind"]
+        # A statement alone is its own transaction: on PostgreSQL, no BEGIN and COMMIT
+        # round trips around it.
+        self._single_statements = (engine.execution_options(isolation_level="AUTOCOMMIT")
+                                   if engine.dialect.name == "postgresql" else engine)
+
+    async def _execute(self, statement: Executable, params: dict[str, Any] | None = None) -> CursorResult[Any]:
+        async with self._single_statements.begin() as connection:
+            return await connection.execute(statement, params)
 
     async def store(self, updates: Sequence[dict[str, Any]]) -> int:
         """Commit new updates; a redelivered one (same id and content) is not stored again.
@@ -129,9 +166,8 @@ class Inbox:
             await session.commit()
             return [InboxUpdate(id=id_, **row) for id_, row in zip(ids, rows)]
 
-    async def claim(self, worker: str, *, exclude: set[int] = frozenset(), limit: int = 200,
-                    now: datetime | None = None, holding: bool = True) -> list[InboxUpdate]:
-        """The oldest unprocessed rows this worker may take, claimed for it.
+    async def claim(self, worker: str, *, limit: int = 200, now: datetime | None = None) -> list[InboxUpdate]:
+        """The oldest unprocessed rows this worker may take, claimed for it: one statement.
 
         A user's oldest unprocessed row (its head) stands for the user. A worker takes
         new users by locking heads `FOR UPDATE SKIP LOCKED` (PostgreSQL) that are
@@ -139,106 +175,46 @@ class Inbox:
         their unprocessed rows; for users it already holds, it claims their new rows. So
         two workers never hold one user's rows at once, even while both are claiming,
         and a user's rows stay in order. Rows without a sender are their own head.
-        Rows in `exclude` (already taken) are not touched: no lock, no wait.
-        `holding=False`: the worker holds no unprocessed row, so it has no users whose
-        new rows to look for (a query less when a new update wakes every worker).
+        Rows this worker holds already are not returned again.
         """
         now = now or utcnow()
-        stale = now - self.lease
-        pending = InboxUpdate.processed_at.is_(None)
-        async with self.sessions() as session:
-            heads_of_users = (select(func.min(InboxUpdate.id)).where(pending, InboxUpdate.user_id.is_not(None))
-                              .group_by(InboxUpdate.user_id))
-            # Heads held by a live worker (this one too) are filtered in SQL, not after
-            # locking them: a lock would make that worker's step wait for this transaction.
-            free = or_(InboxUpdate.claimed_by.is_(None), InboxUpdate.claimed_at.is_(None),
-                       InboxUpdate.claimed_at <= stale)
-            query = (select(InboxUpdate).where(pending, free, or_(InboxUpdate.user_id.is_(None),
-                                                                  InboxUpdate.id.in_(heads_of_users)))
-                     .order_by(InboxUpdate.id).limit(limit))
-            if session.bind.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            heads = (await session.scalars(query)).all()
-            rows = {row.id: row for row in heads}
-            new_users = {row.user_id for row in heads if row.user_id is not None}
-            if new_users:
-                rows.update((row.id, row) for row in (await session.scalars(
-                    select(InboxUpdate).where(pending, InboxUpdate.user_id.in_(new_users)))).all())
-            if holding:
-                held_users = (select(InboxUpdate.user_id).where(pending, InboxUpdate.claimed_by == worker,
-                                                                InboxUpdate.user_id.is_not(None)))
-                rows.update((row.id, row) for row in (await session.scalars(
-                    select(InboxUpdate).where(pending, InboxUpdate.claimed_by.is_(None),
-                                              InboxUpdate.user_id.in_(held_users)))).all())
-            taken = sorted((row for row in rows.values() if row.id not in exclude), key=lambda r: r.id)
-            for row in taken:
-                row.claimed_by, row.claimed_at = worker, now
-            await self._forget_stale_records(session, taken)
-            await session.commit()
-            return taken
-
-    @staticmethod
-    async def _forget_stale_records(session: AsyncSession, rows: Sequence[InboxUpdate]) -> None:
-        """A processed-update record older than the row belongs to an earlier update with
-        the same id (a restarted emulator, or Telegram reusing ids after a week): drop it,
-        so the new update is not mistaken for the old one. A record made after the row
-        arrived means the row itself was processed (a crash before `done`)."""
-        if not rows:
-            return
-        arrived = {row.update_id: row.received_at for row in rows}
-        records = (await session.scalars(
-            select(ProcessedUpdate).where(ProcessedUpdate.update_id.in_(list(arrived))))).all()
-        for record in records:
-            if record.processed_at < arrived[record.update_id]:
-                await session.delete(record)
+        rows = (await self._execute(_CLAIM, {"worker": worker, "now": now, "stale": now - self.lease,
+                                             "limit": limit})).all()
+        return sorted((InboxUpdate(**row._mapping) for row in rows), key=lambda row: row.id)
 
     async def done(self, ids: Sequence[int], worker: str) -> None:
         """Mark this worker's rows processed (`claimed_by` stays: who processed them)."""
         if not ids:
             return
-        async with self.sessions() as session:
-            await session.execute(update(InboxUpdate).where(
-                InboxUpdate.id.in_(list(ids)), InboxUpdate.claimed_by == worker, InboxUpdate.processed_at.is_(None))
-                .values(processed_at=utcnow(), payload=None))
-            await session.commit()
+        await self._execute(update(_INBOX).where(
+            _INBOX.c.id.in_(list(ids)), _INBOX.c.claimed_by == worker, _INBOX.c.processed_at.is_(None))
+            .values(processed_at=utcnow(), payload=None))
 
     async def renew(self, worker: str, now: datetime | None = None) -> None:
-        """This worker is alive: its claims stay fresh. (A row its step is committing
-        right now is skipped, not waited for: it is about to be done.)"""
-        async with self.sessions() as session:
-            mine = select(InboxUpdate.id).where(InboxUpdate.claimed_by == worker, InboxUpdate.processed_at.is_(None))
-            if session.bind.dialect.name == "postgresql":
-                mine = mine.with_for_update(skip_locked=True)
-            await session.execute(update(InboxUpdate).where(InboxUpdate.id.in_(mine)).values(claimed_at=now or utcnow()))
-            await session.commit()
+        """This worker is alive: its claims stay fresh."""
+        await self._execute(_RENEW, {"worker": worker, "now": now or utcnow()})
 
     async def take_over(self) -> int:
         """The only worker starting (SQLite: one process): claims left by a stopped (or
         killed) process are void. With several workers, claims lapse after the lease."""
-        async with self.sessions() as session:
-            result = await session.execute(update(InboxUpdate).where(
-                InboxUpdate.claimed_by.is_not(None), InboxUpdate.processed_at.is_(None)).values(claimed_by=None))
-            await session.commit()
-            return result.rowcount or 0
+        result = await self._execute(update(_INBOX).where(
+            _INBOX.c.claimed_by.is_not(None), _INBOX.c.processed_at.is_(None)).values(claimed_by=None))
+        return result.rowcount or 0
 
     async def release(self, worker: str) -> None:
         """Give back this worker's unfinished claims (on stop)."""
-        async with self.sessions() as session:
-            await session.execute(update(InboxUpdate).where(
-                InboxUpdate.claimed_by == worker, InboxUpdate.processed_at.is_(None)).values(claimed_by=None))
-            await session.commit()
+        await self._execute(update(_INBOX).where(
+            _INBOX.c.claimed_by == worker, _INBOX.c.processed_at.is_(None)).values(claimed_by=None))
 
     async def pending_count(self) -> int:
         async with self.sessions() as session:
             return len((await session.scalars(select(InboxUpdate.id).where(InboxUpdate.processed_at.is_(None)))).all())
 
     async def prune(self, now: datetime | None = None) -> int:
-        """Forget processed updates older than a week (the inbox and the dedupe records)."""
+        """Forget processed updates older than a week (each row is also the record that
+        its update was processed: `store` does not store a redelivery again)."""
         cutoff = (now or utcnow()) - KEEP_FOR
-        async with self.sessions() as session:
-            inbox = await session.execute(delete(InboxUpdate).where(
-                InboxUpdate.processed_at.is_not(None), InboxUpdate.processed_at < cutoff))
-            records = await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < cutoff))
-            await session.commit()
-            return (inbox.rowcount or 0) + (records.rowcount or 0)
+        result = await self._execute(delete(_INBOX).where(_INBOX.c.processed_at.is_not(None),
+                                                          _INBOX.c.processed_at < cutoff))
+        return result.rowcount or 0
 

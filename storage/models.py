@@ -91,16 +91,6 @@ class Dialog(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class ProcessedUpdate(Base):
-    """A Telegram update already handled; a redelivered one is skipped."""
-
-    __tablename__ = "processed_updates"
-
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    user_id: Mapped[int | None] = mapped_column(BigInteger)
-    processed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # pruned after a week
-
-
 class OutgoingMessage(Base):
     """A reply written in the update's transaction and sent after commit.
 

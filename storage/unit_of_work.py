@@ -24,7 +24,6 @@ from storage.models import (
     Payment,
     Policy,
     PolicyApplication,
-    ProcessedUpdate,
     SigningCode,
     StaffAction,
     SupportMessage,
@@ -232,22 +231,6 @@ class ChatScreens:
                 return
         for user_id, message_id in shown:  # one by one where a row may be missing or is not counted
             await self.shown(user_id, message_id)
-
-
-class ProcessedUpdates:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def seen(self, update_id: int) -> bool:
-        return await self._session.get(ProcessedUpdate, update_id) is not None
-
-    def record(self, update_id: int, user_id: int | None) -> None:
-        self._session.add(ProcessedUpdate(update_id=update_id, user_id=user_id))
-
-    async def insert(self, update_id: int, user_id: int | None) -> None:
-        """As `record`, in one statement now."""
-        await self._session.execute(insert(ProcessedUpdate.__table__).values(
-            update_id=update_id, user_id=user_id, processed_at=utcnow()))
 
 
 # The statements of every step, built once: building one costs more than running it.
@@ -686,11 +669,10 @@ class TerminationRequests:
 @functools.cache
 def _step_query(consent: tuple[str, str] | None) -> Select[Any]:
     """`UnitOfWork.load_step`'s statement, built once per consent asked for."""
-    user_id, update_id = bindparam("user_id"), bindparam("update_id")
-    seen = exists().where(ProcessedUpdate.update_id == update_id)
+    user_id = bindparam("user_id")
     waiting = exists().where(OutgoingMessage.sent_at.is_(None), OutgoingMessage.chat_id == user_id)
     query = (select(User, _DIALOGS.c.state, _DIALOGS.c.data, _SCREENS.c.user_id, _SCREENS.c.message_id,
-                    _SCREENS.c.retired, seen, waiting).select_from(User)
+                    _SCREENS.c.retired, waiting).select_from(User)
              .outerjoin(_DIALOGS, _DIALOGS.c.user_id == User.id).outerjoin(_SCREENS, _SCREENS.c.user_id == User.id)
              .where(User.id == user_id))
     if consent is not None:
@@ -709,7 +691,6 @@ class StepStart:
     user: User | None
     dialog: SavedDialog | None
     screen: SavedScreen | None
-    seen: bool  # the update was already processed
     chat_waiting: bool  # the user's chat has an unsent reply: new ones go after it
 
 
@@ -728,7 +709,6 @@ class UnitOfWork:
         self.consents = Consents(self.session)
         self.dialogs = Dialogs(self.session)
         self.screens = ChatScreens(self.session)
-        self.updates = ProcessedUpdates(self.session)
         self.outbox = Outbox(self.session)
         self.support = SupportRequests(self.session)
         self.applications = Applications(self.session)
@@ -747,23 +727,23 @@ class UnitOfWork:
         await self.session.rollback()
         await self.session.close()
 
-    async def load_step(self, user_id: int, update_id: int, consent: tuple[str, str] | None) -> StepStart:
+    async def load_step(self, user_id: int, consent: tuple[str, str] | None) -> StepStart:
         """The user, their dialog and screen, their active `consent` (kind, scope; then
-        known to `consents.active`), whether the update was already processed and whether
-        their chat has an unsent reply: one statement (two for a user not seen before)."""
-        row = (await self.session.execute(_step_query(consent), {"user_id": user_id, "update_id": update_id})).first()
+        known to `consents.active`) and whether their chat has an unsent reply: one
+        statement."""
+        row = (await self.session.execute(_step_query(consent), {"user_id": user_id})).first()
         if row is None:  # a user not seen before has no dialog or screen either
             self.dialogs.loaded(user_id, None)
             self.screens.loaded(user_id, None)
-            return StepStart(None, None, None, await self.updates.seen(update_id), False)
-        user, state, data, screen_row, message_id, retired, was_seen, chat_waiting = row[:8]
+            return StepStart(None, None, None, False)
+        user, state, data, screen_row, message_id, retired, chat_waiting = row[:7]
         if consent is not None:
-            self.consents.remember_active(user_id, *consent, row[8])
+            self.consents.remember_active(user_id, *consent, row[7])
         dialog = SavedDialog(state, data) if state is not None else None
         screen = SavedScreen(message_id, list(retired)) if screen_row is not None else None
         self.dialogs.loaded(user_id, dialog)
         self.screens.loaded(user_id, screen)
-        return StepStart(user, dialog, screen, bool(was_seen), bool(chat_waiting))
+        return StepStart(user, dialog, screen, bool(chat_waiting))
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -151,7 +151,7 @@ async def test_the_sandbox_emulator_keeps_update_ids_across_restarts(tmp_path):
     assert ids[1] > ids[0]
 
 
-async def test_processed_updates_are_pruned_after_telegrams_week(qamqor, person):
+async def test_processed_inbox_rows_are_pruned_after_telegrams_week(qamqor, person):
     user = await person(language_code="ru")
     await user.send("/start")
     await user.reply()
