@@ -19,13 +19,14 @@ from collections.abc import Callable
 
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 log = logging.getLogger(__name__)
 
 # Advisory lock keys: any constants all workers agree on (storage.db.MIGRATION_LOCK too).
 LOCKS = {"reminders": 0x51414D52, "poller": 0x51414D50, "partner_webhooks": 0x51414D57}
 INBOX_CHANNEL = "qamqor_inbox"
+_NOTIFY_INBOX = text("SELECT pg_notify(:channel, '')")
 CHECK_TIMEOUT = 5.0
 
 
@@ -37,10 +38,10 @@ async def claim_job(session: AsyncSession, job: str) -> bool:
                                        {"key": LOCKS[job]})).scalar_one())
 
 
-async def notify_inbox(session: AsyncSession) -> None:
+async def notify_inbox(connection: AsyncConnection) -> None:
     """Wake every worker when this transaction commits (PostgreSQL's NOTIFY)."""
-    if session.bind.dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": INBOX_CHANNEL})
+    if connection.dialect.name == "postgresql":
+        await connection.execute(_NOTIFY_INBOX, {"channel": INBOX_CHANNEL})
 
 
 def asyncpg_dsn(url: str | URL) -> str:

@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import CursorResult, Executable, Update, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.coordination import notify_inbox
 from storage.crypto import keyed_digest
-from storage.db import InsertReturningIds
 from storage.models import InboxUpdate, utcnow
 
 # Telegram keeps an unconfirmed update for 24 hours and may reuse ids after a week
@@ -74,8 +74,10 @@ _INBOX = InboxUpdate.__table__
 _FENCE = (update(_INBOX).where(_INBOX.c.id == bindparam("row_id"), _INBOX.c.claimed_by == bindparam("worker"),
                                _INBOX.c.processed_at.is_(None))
           .values(processed_at=bindparam("now"), payload=None))
-_KNOWN = select(_INBOX.c.update_id, _INBOX.c.digest).where(_INBOX.c.update_id.in_(bindparam("ids", expanding=True)))
-_INSERT = InsertReturningIds(_INBOX)
+# New rows only (see `Inbox.store_claimed`); their ids tell them apart.
+_STORE = {dialect: insert_into(_INBOX).on_conflict_do_nothing(index_elements=[_INBOX.c.update_id, _INBOX.c.digest])
+          .returning(_INBOX.c.id, _INBOX.c.update_id, _INBOX.c.digest)
+          for dialect, insert_into in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))}
 
 
 def _claim_statement() -> Update:
@@ -142,29 +144,27 @@ class Inbox:
 
     async def store_claimed(self, updates: Sequence[dict[str, Any]], worker: str | None) -> list[InboxUpdate]:
         """As `store`, the new rows claimed for `worker` as they are written (the only
-        worker, with nothing older unclaimed: see `InboxProcessor.accept`); returns them."""
-        if not updates:
-            return []
+        worker, with nothing older unclaimed: see `InboxProcessor.accept`); returns them.
+
+        One statement: a row whose update id and digest are stored already is skipped by
+        the unique index, so two workers storing one redelivered update at once (a
+        webhook retried while the first delivery is still being stored) store it once."""
         now = utcnow()
-        async with self.sessions() as session:
-            known = {(update_id, digest) for update_id, digest in (await session.execute(
-                _KNOWN, {"ids": [u["update_id"] for u in updates]})).all()}
-            rows: list[dict[str, Any]] = []
-            for data in updates:
-                digest = update_digest(data)
-                if (data["update_id"], digest) in known:
-                    continue
-                known.add((data["update_id"], digest))
-                rows.append({"update_id": data["update_id"], "user_id": sender_of(data), "digest": digest,
-                             "payload": data, "received_at": now, "claimed_by": worker,
-                             "claimed_at": now if worker else None, "processed_at": None})
-            if not rows:
-                await session.commit()
-                return []
-            ids = await _INSERT(session, rows)
-            await notify_inbox(session)
-            await session.commit()
-            return [InboxUpdate(id=id_, **row) for id_, row in zip(ids, rows)]
+        rows: dict[tuple[int, str], dict[str, Any]] = {}
+        for data in updates:
+            rows.setdefault((data["update_id"], update_digest(data)), {
+                "update_id": data["update_id"], "user_id": sender_of(data), "payload": data, "received_at": now,
+                "claimed_by": worker, "claimed_at": now if worker else None, "processed_at": None})
+        if not rows:
+            return []
+        params = [{**row, "digest": digest} for (_, digest), row in rows.items()]
+        async with self._single_statements.begin() as connection:
+            stored = (await connection.execute(_STORE[connection.dialect.name], params)).all()
+            if stored:
+                await notify_inbox(connection)
+        ids = {(row.update_id, row.digest): row.id for row in stored}
+        return sorted((InboxUpdate(id=ids[key], digest=key[1], **row) for key, row in rows.items() if key in ids),
+                      key=lambda row: row.id)
 
     async def claim(self, worker: str, *, limit: int = 200, now: datetime | None = None) -> list[InboxUpdate]:
         """The oldest unprocessed rows this worker may take, claimed for it: one statement.

@@ -490,10 +490,12 @@ class InboxUpdate(Base):
     """
 
     __tablename__ = "inbox"
-    __table_args__ = (Index("ix_inbox_pending", "processed_at", "id"),)
+    # An update stored once (a redelivery is skipped by this index, see `Inbox.store_claimed`).
+    __table_args__ = (Index("ix_inbox_pending", "processed_at", "id"),
+                      Index("uq_inbox_update", "update_id", "digest", unique=True))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    update_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    update_id: Mapped[int] = mapped_column(BigInteger)
     user_id: Mapped[int | None] = mapped_column(BigInteger)
     digest: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)

@@ -143,6 +143,33 @@ async def test_a_worker_stalled_past_its_lease_cannot_commit_the_update_another_
     await engine.dispose()
 
 
+async def test_an_update_stored_by_two_workers_at_once_is_stored_once(database_url, tmp_path):
+    """A webhook retried by Telegram while the first delivery is still being stored may
+    reach another worker: both store it at the same moment, and one row results."""
+    from storage import crypto
+    from storage.db import migrate, session_factory
+    from storage.inbox import Inbox
+
+    crypto.use_keys(crypto.keys_for(None, tmp_path))
+    engines = [create_engine(database_url) for _ in range(2)]
+    try:
+        await migrate(engines[0])
+        first, second = (Inbox(session_factory(engine)) for engine in engines)
+        for update_id in range(100, 130):
+            update = {"update_id": update_id,
+                      "message": {"message_id": update_id, "from": {"id": 42}, "chat": {"id": 42}, "text": "hi"}}
+            assert sorted(await asyncio.gather(first.store([update]), second.store([update]))) == [0, 1]
+        # An id Telegram reuses (after a week without updates) with other content is a new update.
+        reused = {"update_id": 100, "message": {"message_id": 1, "from": {"id": 43}, "chat": {"id": 43}, "text": "hey"}}
+        assert await first.store([reused, reused]) == 1
+        async with engines[0].connect() as connection:
+            rows = (await connection.execute(text("SELECT update_id, count(*) FROM inbox GROUP BY update_id"))).all()
+        assert dict(rows) == {update_id: 1 for update_id in range(101, 130)} | {100: 2}
+    finally:
+        for engine in engines:
+            await engine.dispose()
+
+
 async def test_the_reminder_job_runs_in_one_worker_at_a_time(database_url):
     """Two workers' background passes at once: one runs the reminders, the other skips
     that pass (and finds the first one's effects on its next pass)."""
