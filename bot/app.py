@@ -111,7 +111,7 @@ class QamqorBot:
         self.api: ApiServer | None = None
         self.application = self._build_application()
         self.processor = InboxProcessor(self.inbox, self._process, self.dispatcher.write_slots)
-        self.link = ClusterLink(self.engine.url, f"qamqor {self.processor.worker}") if self.shared else None
+        self.link = ClusterLink(self.engine.url, self.processor.worker) if self.shared else None
         self._background: asyncio.Task[None] | None = None
         self._background_pass = asyncio.Lock()
         self._stopping = asyncio.Event()
@@ -253,14 +253,28 @@ class QamqorBot:
         await self.prepare()
         await self.application.start()
         if self.link is not None:
-            await self.link.listen(INBOX_CHANNEL, self.processor.wake)
+            await self.link.listen(INBOX_CHANNEL, self._woken)
             await self.link.open()
+            await self._learn_workers()
         self._tasks.append(asyncio.create_task(self.processor.run(only_worker=not self.shared), name="inbox"))
         self._tasks.append(asyncio.create_task(self.webhooks.run(self._stopping), name="partner-webhooks"))
         if polling or self.link is not None:
             poller = Poller(self.application.bot, self._store, timeout=timeout, poll_interval=poll_interval)
             run = poller.run() if self.link is None else self._cluster_forever(poller if polling else None)
             self._tasks.append(asyncio.create_task(run, name="poller"))
+
+    def _woken(self, worker: str) -> None:
+        """A new inbox row for `worker` ("": for any worker)."""
+        if worker in ("", self.processor.worker):
+            self.processor.wake()
+
+    async def _learn_workers(self) -> bool:
+        """Check this worker's own connection, and learn the live workers from it (the
+        inbox shares users over them: `storage.inbox.owner_of`)."""
+        assert self.link is not None
+        alive = await self.link.check()
+        self.inbox.workers = self.link.members
+        return alive
 
     async def _cluster_forever(self, poller: Poller | None) -> None:
         """Several workers: keep this worker's own connection (LISTEN) alive, and poll
@@ -270,7 +284,7 @@ class QamqorBot:
         polling: asyncio.Task[None] | None = None
         try:
             while True:
-                alive = await self.link.check()
+                alive = await self._learn_workers()
                 if not alive and polling is not None:
                     polling.cancel()  # the lock went with the connection: another worker may poll now
                     with suppress(asyncio.CancelledError, Exception):

@@ -29,6 +29,10 @@ KEEP_FOR = timedelta(days=7)
 # A worker that has not renewed its claims within this is presumed dead (workers renew
 # theirs several times per lease, see `renew`); QAMQOR_WORKER_LEASE_SECONDS.
 CLAIM_LEASE = timedelta(seconds=30)
+# A user's new row waits this long for the worker it was meant for (`owner_of`) before
+# any worker may take it: that worker may have died, or the workers' lists may differ
+# for a moment while one starts or stops.
+HANDOVER = timedelta(seconds=2)
 _UPDATE_KINDS_WITHOUT_SENDER = ("poll",)
 
 
@@ -36,6 +40,16 @@ def update_digest(data: dict[str, Any]) -> str:
     """A keyed hash of the update's content: equal for a redelivery, different for a new
     update that happens to reuse an old id."""
     return keyed_digest(json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")))
+
+
+def owner_of(user_id: int | None, workers: Sequence[str]) -> str:
+    """The worker meant to process this user's updates: users are shared over the live
+    workers (sorted by name) by their id, so one update wakes one worker, and a user
+    stays with one worker while the list stays the same. "": every worker (a row
+    without a sender, or no list known)."""
+    if user_id is None or not workers:
+        return ""
+    return workers[abs(user_id) % len(workers)]
 
 
 def sender_of(data: dict[str, Any]) -> int | None:
@@ -81,16 +95,21 @@ _STORE = {dialect: insert_into(_INBOX).on_conflict_do_nothing(index_elements=[_I
 
 
 def _claim_statement() -> Update:
-    """`Inbox.claim` in one statement: lock the free heads, then claim their users' rows
-    and the new rows of the users this worker holds (see `claim`)."""
+    """`Inbox.claim` in one statement: lock the free heads of this worker's users, then
+    claim their users' rows and the new rows of the users this worker holds (see
+    `claim`)."""
     pending, worker = _INBOX.c.processed_at.is_(None), bindparam("worker")
     heads_of_users = (select(func.min(_INBOX.c.id)).where(pending, _INBOX.c.user_id.is_not(None))
                       .group_by(_INBOX.c.user_id))
     # Heads held by a live worker (this one too) are filtered in SQL, not after locking
     # them: a lock would make that worker's step wait for this claim.
     free = or_(_INBOX.c.claimed_by.is_(None), _INBOX.c.claimed_at.is_(None), _INBOX.c.claimed_at <= bindparam("stale"))
+    # This worker's share of the users (`owner_of`), and any user whose row has waited
+    # past the handover.
+    share = or_(_INBOX.c.user_id.is_(None), func.abs(_INBOX.c.user_id) % bindparam("workers") == bindparam("index"),
+                _INBOX.c.received_at <= bindparam("handover"))
     heads = (select(_INBOX.c.id, _INBOX.c.user_id)
-             .where(pending, free, or_(_INBOX.c.user_id.is_(None), _INBOX.c.id.in_(heads_of_users)))
+             .where(pending, free, share, or_(_INBOX.c.user_id.is_(None), _INBOX.c.id.in_(heads_of_users)))
              .order_by(_INBOX.c.id).limit(bindparam("limit")).with_for_update(skip_locked=True).cte("heads"))
     held = (select(_INBOX.c.user_id).where(pending, _INBOX.c.claimed_by == worker, _INBOX.c.user_id.is_not(None))
             .cte("held"))
@@ -127,6 +146,9 @@ class Inbox:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], lease: timedelta = CLAIM_LEASE) -> None:
         self.sessions = sessions
         self.lease = lease
+        #: The live workers, sorted (PostgreSQL: kept up to date by each worker from its
+        #: `ClusterLink`); empty: this process is the only one, or it does not know.
+        self.workers: list[str] = []
         engine: AsyncEngine = sessions.kw["bind"]
         # A statement alone is its own transaction: on PostgreSQL, no BEGIN and COMMIT
         # round trips around it.
@@ -160,9 +182,10 @@ class Inbox:
         params = [{**row, "digest": digest} for (_, digest), row in rows.items()]
         async with self._single_statements.begin() as connection:
             stored = (await connection.execute(_STORE[connection.dialect.name], params)).all()
-            if stored:
-                await notify_inbox(connection)
-        ids = {(row.update_id, row.digest): row.id for row in stored}
+            ids = {(row.update_id, row.digest): row.id for row in stored}
+            if ids:
+                owners = {owner_of(row["user_id"], self.workers) for key, row in rows.items() if key in ids}
+                await notify_inbox(connection, [""] if "" in owners else sorted(owners))
         return sorted((InboxUpdate(id=ids[key], digest=key[1], **row) for key, row in rows.items() if key in ids),
                       key=lambda row: row.id)
 
@@ -175,11 +198,15 @@ class Inbox:
         their unprocessed rows; for users it already holds, it claims their new rows. So
         two workers never hold one user's rows at once, even while both are claiming,
         and a user's rows stay in order. Rows without a sender are their own head.
-        Rows this worker holds already are not returned again.
+        Rows this worker holds already are not returned again. New users are taken
+        from this worker's share (`owner_of`: the users whose rows wake it), and any
+        user whose oldest row has waited past the handover.
         """
         now = now or utcnow()
+        workers, index = (len(self.workers), self.workers.index(worker)) if worker in self.workers else (1, 0)
         rows = (await self._execute(_CLAIM, {"worker": worker, "now": now, "stale": now - self.lease,
-                                             "limit": limit})).all()
+                                             "limit": limit, "workers": workers, "index": index,
+                                             "handover": now - HANDOVER})).all()
         return sorted((InboxUpdate(**row._mapping) for row in rows), key=lambda row: row.id)
 
     async def done(self, ids: Sequence[int], worker: str) -> None:

@@ -170,6 +170,55 @@ async def test_an_update_stored_by_two_workers_at_once_is_stored_once(database_u
             await engine.dispose()
 
 
+async def test_a_new_update_wakes_the_one_worker_its_user_belongs_to_and_waits_for_it(database_url, tmp_path):
+    """Users are shared over the live workers: a new row wakes only its user's worker,
+    and the other workers leave it to that one, unless it waits past the handover (its
+    worker died, or the workers' lists differ while one starts or stops)."""
+    from datetime import timedelta
+
+    from storage import crypto
+    from storage.coordination import INBOX_CHANNEL, ClusterLink
+    from storage.db import migrate, session_factory
+    from storage.inbox import HANDOVER, Inbox, owner_of
+    from storage.models import utcnow
+
+    crypto.use_keys(crypto.keys_for(None, tmp_path))
+    engine = create_engine(database_url)
+    links = {name: ClusterLink(database_url, name) for name in ("worker-a", "worker-b")}
+    heard: list[str] = []
+    try:
+        await migrate(engine)
+        for link in links.values():
+            await link.open()
+        await links["worker-a"].listen(INBOX_CHANNEL, heard.append)
+        assert await links["worker-a"].check()
+        assert links["worker-a"].members == ["worker-a", "worker-b"]  # the live workers, from their connections
+        inbox = Inbox(session_factory(engine))
+        inbox.workers = links["worker-a"].members
+        users = {owner_of(user_id, inbox.workers): user_id for user_id in (42, 43)}
+        assert set(users) == {"worker-a", "worker-b"}
+        update = {"update_id": 1, "message": {"message_id": 1, "from": {"id": users["worker-b"]},
+                                              "chat": {"id": users["worker-b"]}, "text": "hi"}}
+        await inbox.store([update])
+        for _ in range(100):
+            if heard:
+                break
+            await asyncio.sleep(0.02)
+        assert heard == ["worker-b"]  # one notification, naming the user's worker only
+        assert await inbox.claim("worker-a") == []  # not a's user: left to b
+        later = utcnow() + HANDOVER + timedelta(seconds=1)
+        [taken] = await inbox.claim("worker-a", now=later)  # b did not come: a takes it over
+        assert taken.update_id == 1
+        # A worker that does not know the list (SQLite's only process, or its link lost) takes anyone.
+        await inbox.store([update | {"update_id": 2, "message": update["message"] | {"from": {"id": 7}}}])
+        inbox.workers = []
+        assert [row.update_id for row in await inbox.claim("worker-c")] == [2]
+    finally:
+        for link in links.values():
+            await link.close()
+        await engine.dispose()
+
+
 async def test_the_reminder_job_runs_in_one_worker_at_a_time(database_url):
     """Two workers' background passes at once: one runs the reminders, the other skips
     that pass (and finds the first one's effects on its next pass)."""
