@@ -122,8 +122,11 @@ def _claim_statement() -> Update:
 
 
 _CLAIM = _claim_statement()
-_RENEW = (update(_INBOX).where(_INBOX.c.claimed_by == bindparam("worker"), _INBOX.c.processed_at.is_(None))
-          .values(claimed_at=bindparam("now")))
+# A row this worker's step is committing right now is skipped, not waited for: it is
+# about to be done.
+_RENEW = (update(_INBOX).where(_INBOX.c.id.in_(
+    select(_INBOX.c.id).where(_INBOX.c.claimed_by == bindparam("worker"), _INBOX.c.processed_at.is_(None))
+    .with_for_update(skip_locked=True))).values(claimed_at=bindparam("now")))
 
 
 async def fence(session: AsyncSession) -> Claim | None:
