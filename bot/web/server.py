@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 
 
 class _Server(uvicorn.Server):
+    stopping: asyncio.Event | None = None  # set by `ApiServer.stop`: the main loop ends at once
+
     @contextmanager
     def capture_signals(self) -> Iterator[None]:
         """The bot's process handles SIGINT/SIGTERM and stops this server itself."""
@@ -26,7 +28,7 @@ class _Server(uvicorn.Server):
     async def main_loop(self) -> None:
         """uvicorn's housekeeping (the Date header, the exit check) once a second, its
         header's resolution, where uvicorn wakes ten times a second: those wake-ups were
-        most of an idle bot's CPU. `stop` wakes it at once."""
+        a large share of an idle bot's CPU. `stop` wakes it at once."""
         self.stopping = asyncio.Event()
         counter = 0
         while not await self.on_tick(counter):
@@ -74,8 +76,8 @@ class ApiServer:
         if self._task is None:
             return
         self._server.should_exit = True
-        if stopping := getattr(self._server, "stopping", None):
-            stopping.set()
+        if self._server.stopping is not None:
+            self._server.stopping.set()
         with suppress(asyncio.CancelledError):
             await self._task
         self._task = None
