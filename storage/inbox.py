@@ -177,20 +177,19 @@ class Inbox:
         now = utcnow()
         rows: dict[tuple[int, str], dict[str, Any]] = {}
         for data in updates:
-            rows.setdefault((data["update_id"], update_digest(data)), {
-                "update_id": data["update_id"], "user_id": sender_of(data), "payload": data, "received_at": now,
-                "claimed_by": worker, "claimed_at": now if worker else None, "processed_at": None})
+            digest = update_digest(data)
+            rows.setdefault((data["update_id"], digest), {
+                "update_id": data["update_id"], "user_id": sender_of(data), "digest": digest, "payload": data,
+                "received_at": now, "claimed_by": worker, "claimed_at": now if worker else None, "processed_at": None})
         if not rows:
             return []
-        params = [{**row, "digest": digest} for (_, digest), row in rows.items()]
         async with self._single_statements.begin() as connection:
-            stored = (await connection.execute(_STORE[connection.dialect.name], params)).all()
+            stored = (await connection.execute(_STORE[connection.dialect.name], list(rows.values()))).all()
             ids = {(row.update_id, row.digest): row.id for row in stored}
             if ids:
-                owners = {owner_of(row["user_id"], self.workers) for key, row in rows.items() if key in ids}
+                owners = {owner_of(rows[key]["user_id"], self.workers) for key in ids}
                 await notify_inbox(connection, [""] if "" in owners else sorted(owners))
-        return sorted((InboxUpdate(id=ids[key], digest=key[1], **row) for key, row in rows.items() if key in ids),
-                      key=lambda row: row.id)
+        return sorted((InboxUpdate(id=id_, **rows[key]) for key, id_ in ids.items()), key=lambda row: row.id)
 
     async def claim(self, worker: str, *, limit: int = 200, now: datetime | None = None) -> list[InboxUpdate]:
         """The oldest unprocessed rows this worker may take, claimed for it: one statement.
