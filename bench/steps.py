@@ -16,7 +16,8 @@ the bot's first message or edit in that chat.
 
 Printed per bot and as the ratio Qamqor / echo: steps per second, p50/p95/p99
 latency, the bot process's CPU per step (psutil) and its peak resident memory;
-also the CPU the emulator and load generator used, per step.
+also the CPU the emulator and load generator used, per step; then whether the
+goals of this kind of load are met (`goals`).
 
     .venv/bin/python bench/steps.py --users 150 --concurrency 30 --duration 30
     .venv/bin/python bench/steps.py --users 100 --think 10 --duration 60      # online users
@@ -371,8 +372,36 @@ def report(runs: dict[str, list[Result]], args: argparse.Namespace) -> None:
                 print(f"qamqor/{other} {measure} by round: " + "  ".join(
                     f"{mine.row()[measure] / theirs.row()[measure]:.2f}"
                     for mine, theirs in zip(runs["qamqor"], runs[other])))
+    for line in goals(rows, args):
+        print(line)
     if args.json:
         print(json.dumps(rows))
+
+
+#: Issue 15's goals: under load (no think time), Qamqor's steps per second at least
+#: this share of the echo bot's and its CPU per step at most this multiple; with
+#: users online (think time), Qamqor's p99 at most this many ms.
+GOAL_STEPS_SHARE, GOAL_CPU_MULTIPLE, GOAL_ONLINE_P99_MS = 0.60, 2.0, 50.0
+
+
+def goals(rows: dict[str, dict[str, float]], args: argparse.Namespace) -> list[str]:
+    """The goals this run's kind of load checks, each met or not (medians when
+    `--rounds`; SQLite only, as the goals were set)."""
+    qamqor, echo = rows.get("qamqor"), rows.get("echo")
+    if qamqor is None or args.database_url:
+        return []
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+    if args.think:
+        return [f"Goal: Qamqor's p99 ≤ {GOAL_ONLINE_P99_MS:g} ms with users online: "
+                f"{verdict(qamqor['p99 ms'] <= GOAL_ONLINE_P99_MS)} ({qamqor['p99 ms']:.1f} ms)"]
+    if echo is None:
+        return []
+    share, multiple = qamqor["steps/s"] / echo["steps/s"], qamqor["CPU ms/step"] / echo["CPU ms/step"]
+    return [f"Goal: Qamqor's steps/s ≥ {GOAL_STEPS_SHARE:.0%} of the echo bot's: "
+            f"{verdict(share >= GOAL_STEPS_SHARE)} ({share:.0%})",
+            f"Goal: Qamqor's CPU per step ≤ {GOAL_CPU_MULTIPLE:g}x the echo bot's: "
+            f"{verdict(multiple <= GOAL_CPU_MULTIPLE)} ({multiple:.2f}x)"]
 
 
 def echo_bot(base: str) -> None:
