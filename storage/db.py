@@ -215,3 +215,11 @@ async def _upgrade(engine: AsyncEngine) -> None:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def single_statements(engine: AsyncEngine) -> AsyncEngine:
+    """The engine for work whose statements need no transaction around them: on
+    PostgreSQL each statement commits alone (autocommit), with no BEGIN and COMMIT
+    round trips. SQLite keeps its transaction: one commit (one write to the log) for
+    all of its statements."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT") if engine.dialect.name == "postgresql" else engine

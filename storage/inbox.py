@@ -17,9 +17,10 @@ from typing import Any
 
 from sqlalchemy import CursorResult, Executable, Update, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.coordination import notify_inbox
+from storage.db import single_statements
 from storage.crypto import keyed_digest
 from storage.models import InboxUpdate, utcnow
 
@@ -152,11 +153,8 @@ class Inbox:
         #: The live workers, sorted (PostgreSQL: kept up to date by each worker from its
         #: `ClusterLink`); empty: this process is the only one, or it does not know.
         self.workers: list[str] = []
-        engine: AsyncEngine = sessions.kw["bind"]
-        # A statement alone is its own transaction: on PostgreSQL, no BEGIN and COMMIT
-        # round trips around it.
-        self._single_statements = (engine.execution_options(isolation_level="AUTOCOMMIT")
-                                   if engine.dialect.name == "postgresql" else engine)
+        # Each of the inbox's operations is one statement.
+        self._single_statements = single_statements(sessions.kw["bind"])
 
     async def _execute(self, statement: Executable, params: dict[str, Any] | None = None) -> CursorResult[Any]:
         async with self._single_statements.begin() as connection:

@@ -8,7 +8,10 @@ takes every record handed in until the write slot is free. With one step in flig
 that is one transaction right away, as before; with thirty, one for many steps. The
 step still waits for its record to be committed, so the user's next update (which
 runs after it) reads the new screen, and a crash can re-send no more than before:
-rows sent but not yet recorded.
+rows sent but not yet recorded. On PostgreSQL the two statements (the rows sent,
+the screens shown) commit one by one, without BEGIN and COMMIT round trips: they
+are independent facts, and a crash between them costs at most a screen sent anew
+instead of edited.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import session_factory, single_statements
 from storage.unit_of_work import UnitOfWork
 
 
@@ -36,7 +40,7 @@ class SentReplies:
     def __init__(self, sessions: async_sessionmaker[AsyncSession],
                  write_slot: Callable[[], AbstractAsyncContextManager[object]],
                  clock: Callable[[], datetime]) -> None:
-        self._sessions = sessions
+        self._sessions = session_factory(single_statements(sessions.kw["bind"]))
         self._write_slot = write_slot
         self._clock = clock
         self._waiting: list[tuple[SentRecord, asyncio.Future[None]]] = []
