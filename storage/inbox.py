@@ -20,8 +20,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.coordination import notify_inbox
-from storage.db import single_statements
 from storage.crypto import keyed_digest
+from storage.db import single_statements
 from storage.models import InboxUpdate, utcnow
 
 # Telegram keeps an unconfirmed update for 24 hours and may reuse ids after a week

@@ -10,8 +10,9 @@ step still waits for its record to be committed, so the user's next update (whic
 runs after it) reads the new screen, and a crash can re-send no more than before:
 rows sent but not yet recorded. On PostgreSQL the two statements (the rows sent,
 the screens shown) commit one by one, without BEGIN and COMMIT round trips: they
-are independent facts, and a crash between them costs at most a screen sent anew
-instead of edited.
+are independent facts. A crash between them loses only the screens' message ids
+(the next screen then comes as a new message, and the unrecorded one keeps its
+buttons), as a crash before both already did, which also re-sends the rows.
 """
 
 from __future__ import annotations
