@@ -392,8 +392,8 @@ class Dispatcher:
             try:
                 await self.sent_replies.record(SentRecord([row.id for row, _ in sent], screens))
             except Exception:
-                log.exception("update %s: could not record its sent replies; they are sent again after the lease",
-                              rows[0].update_id)
+                log.exception("update %s: could not record its sent replies and screens; replies not recorded "
+                              "are sent again after the lease", rows[0].update_id)
                 return
         for row, outcome in later + [(row, outcome) for row, outcome in outcomes if not isinstance(outcome, Sent)]:
             try:
